@@ -1,0 +1,89 @@
+using System.IO.MemoryMappedFiles;
+using System.Runtime.InteropServices;
+
+namespace Cinder.Gguf;
+
+/// <summary>
+/// A read-only view of a whole file, memory-mapped so that opening costs nothing and resident memory grows
+/// only with the pages touched; or, for tests and in-memory data, pinned managed bytes behind the same pointer.
+/// </summary>
+public sealed unsafe class MappedMemory : IDisposable
+{
+    private readonly MemoryMappedFile? _file;
+    private readonly MemoryMappedViewAccessor? _view;
+    private GCHandle _pin;
+    private byte* _pointer;
+
+    private MappedMemory(MemoryMappedFile file, MemoryMappedViewAccessor view, long length)
+    {
+        _file = file;
+        _view = view;
+        byte* p = null;
+        view.SafeMemoryMappedViewHandle.AcquirePointer(ref p);
+        _pointer = p + view.PointerOffset;
+        Length = length;
+    }
+
+    private MappedMemory(byte[] bytes)
+    {
+        _pin = GCHandle.Alloc(bytes, GCHandleType.Pinned);
+        _pointer = (byte*)_pin.AddrOfPinnedObject();
+        Length = bytes.Length;
+    }
+
+    /// <summary>Maps <paramref name="path"/> read-only. An empty file maps to a zero-length view.</summary>
+    public static MappedMemory Open(string path)
+    {
+        long length = new FileInfo(path).Length;
+        if (length == 0) return new MappedMemory(System.Array.Empty<byte>());
+        var file = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
+        try
+        {
+            var view = file.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
+            return new MappedMemory(file, view, length);
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Wraps managed bytes (pinned until disposed).</summary>
+    public static MappedMemory FromBytes(byte[] bytes) => new(bytes);
+
+    public byte* Pointer => _pointer != null || Length == 0 ? _pointer : throw new ObjectDisposedException(nameof(MappedMemory));
+
+    public long Length { get; }
+
+    /// <summary>True when the bytes come from a file mapping (as opposed to pinned managed memory).</summary>
+    public bool IsFileMapping => _view is not null;
+
+    /// <summary>
+    /// Asks the kernel for transparent huge pages on [offset, offset+length) (madvise MADV_HUGEPAGE).
+    /// Fewer TLB misses when a decode step streams every weight; a no-op where unsupported.
+    /// Returns true when the kernel accepted the advice.
+    /// </summary>
+    public bool AdviseHugePages(long offset, long length) => Advise(offset, length, NativeMethods.MadvHugePage);
+
+    /// <summary>Tells the kernel the range will be read soon (MADV_WILLNEED), starting read-ahead.</summary>
+    public bool AdviseWillNeed(long offset, long length) => Advise(offset, length, NativeMethods.MadvWillNeed);
+
+    private bool Advise(long offset, long length, int advice)
+    {
+        if (!IsFileMapping || !OperatingSystem.IsLinux() || length <= 0) return false;
+        return NativeMethods.Advise(_pointer + offset, length, advice);
+    }
+
+    public void Dispose()
+    {
+        if (_view is not null)
+        {
+            if (_pointer != null) _view.SafeMemoryMappedViewHandle.ReleasePointer();
+            _view.Dispose();
+            _file!.Dispose();
+        }
+        if (_pin.IsAllocated) _pin.Free();
+        _pointer = null;
+    }
+}
