@@ -4,12 +4,14 @@ namespace Cinder.Core;
 public sealed class GgufFormatException : CinderException
 {
     public GgufFormatException(string? subject, long offset, string problem)
-        : base(subject is null ? $"invalid GGUF at offset {offset}: {problem}" : $"invalid GGUF at offset {offset} ({subject}): {problem}")
+        : base(subject is null ? $"invalid GGUF at offset {offset}: {problem}" : $"invalid GGUF at offset {offset} ({Shorten(subject)}): {problem}")
     {
         Subject = subject;
         Offset = offset;
         Problem = problem;
     }
+
+    private static string Shorten(string s) => s.Length <= 80 ? s : s[..77] + "...";
 
     /// <summary>The metadata key or tensor name being read, if any.</summary>
     public string? Subject { get; }

@@ -114,12 +114,13 @@ public sealed unsafe class GgufFile : IDisposable
         long tensorCount = r.Count("tensor_count", limits.MaxTensorCount, minBytesEach: 8 + 4 + 4 + 8 + 4 + 8);
         long kvCount = r.Count("kv_count", limits.MaxKeyValueCount, minBytesEach: 8 + 4 + 1);
 
-        var entries = new List<KeyValuePair<string, GgufValue>>((int)kvCount);
+        var entries = new List<KeyValuePair<string, GgufValue>>(); // no capacity from the file: items are charged as read
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (long i = 0; i < kvCount; i++)
         {
             long at = r.Position;
-            string key = r.String($"metadata key #{i}");
+            string key = r.String($"metadata key #{i}", limits.MaxKeyBytes);
+            r.Charge(96, key); // list and dictionary entries
             if (!seen.Add(key)) throw new GgufFormatException(key, at, "duplicate metadata key");
             var type = r.ValueType(key);
             var value = r.Value(key, type, depth: 0);
@@ -138,13 +139,14 @@ public sealed unsafe class GgufFile : IDisposable
             alignment = (int)a;
         }
 
-        var raw = new List<(string Name, GgmlType Type, long[] Shape, long Offset, long Size, long At)>((int)tensorCount);
+        var raw = new List<(string Name, GgmlType Type, long[] Shape, long Offset, long Size, long At)>();
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (long i = 0; i < tensorCount; i++)
         {
             long at = r.Position;
             string name = r.String($"tensor #{i} name", limits.MaxTensorNameBytes);
             if (!names.Add(name)) throw new GgufFormatException(name, at, "duplicate tensor name");
+            r.Charge(160, name); // the tensor info, its shape array and its dictionary entry
             uint nDims = r.U32(name);
             if (nDims == 0 || nDims > limits.MaxDimensions)
                 throw new GgufFormatException(name, r.Position - 4, $"tensor has {nDims} dimensions; must be 1 to {limits.MaxDimensions}");
@@ -177,7 +179,7 @@ public sealed unsafe class GgufFile : IDisposable
         if (tensorCount > 0 && dataOffset > memory.Length)
             throw new GgufFormatException("data section", r.Position, $"data section would start at {dataOffset}, past the end of the {memory.Length}-byte file");
         long dataLength = memory.Length - Math.Min(dataOffset, memory.Length);
-        var tensors = new List<GgufTensorInfo>(raw.Count);
+        var tensors = new List<GgufTensorInfo>(raw.Count); // raw.Count items were read and charged already
         foreach (var t in raw)
         {
             if (t.Offset > dataLength || t.Size > dataLength - t.Offset)
@@ -196,13 +198,28 @@ public sealed unsafe class GgufFile : IDisposable
         private readonly byte* _base;
         private readonly long _length;
         private readonly GgufLimits _limits;
+        private long _budget;
+        private const long MinimumBudget = 64 << 10;
 
         public Reader(byte* p, long length, GgufLimits limits)
         {
             _base = p;
             _length = length;
             _limits = limits;
+            // Tiny files get a small floor so that ordinary small headers are never refused for bookkeeping overhead.
+            _budget = Math.Max(length, MinimumBudget);
             Position = 0;
+        }
+
+        /// <summary>
+        /// Charges the managed memory about to be allocated against the file's size: whatever a file claims,
+        /// reading its header never takes more memory than the file itself.
+        /// </summary>
+        public void Charge(long bytes, string subject)
+        {
+            _budget -= bytes;
+            if (_budget < 0)
+                throw new GgufFormatException(subject, Position, $"the header would need more memory than the file's {_length} bytes (too many or too small items)");
         }
 
         public long Position;
@@ -245,7 +262,16 @@ public sealed unsafe class GgufFile : IDisposable
             return (GgufValueType)t;
         }
 
+        /// <summary>A string decoded at once (keys and tensor names, which are short).</summary>
         public string String(string subject, long? maxBytes = null)
+        {
+            var span = Utf8(subject, maxBytes);
+            Charge(32 + 2L * span.Length, subject);
+            // Invalid UTF-8 is replaced (U+FFFD) rather than rejected, as llama.cpp keeps such bytes too.
+            return Encoding.UTF8.GetString(span);
+        }
+
+        private ReadOnlySpan<byte> Utf8(string subject, long? maxBytes = null)
         {
             long at = Position;
             ulong n = U64(subject);
@@ -254,11 +280,20 @@ public sealed unsafe class GgufFile : IDisposable
             Need((long)n, subject);
             var span = new ReadOnlySpan<byte>(_base + Position, (int)n);
             Position += (long)n;
-            // Invalid UTF-8 is replaced (U+FFFD) rather than rejected, as llama.cpp keeps such bytes too.
-            return Encoding.UTF8.GetString(span);
+            return span;
         }
 
-        public GgufValue Value(string key, GgufValueType type, int depth) => type switch
+        private GgufValue StringValue(string key)
+        {
+            var span = Utf8(key);
+            Charge(64 + span.Length, key);
+            return GgufValue.Utf8String(span.ToArray());
+        }
+
+        public GgufValue Value(string key, GgufValueType type, int depth)
+        {
+            Charge(48, key); // the GgufValue and its box
+            return type switch
         {
             GgufValueType.UInt8 => GgufValue.UInt8(Read<byte>(key)),
             GgufValueType.Int8 => GgufValue.Int8(Read<sbyte>(key)),
@@ -268,13 +303,14 @@ public sealed unsafe class GgufFile : IDisposable
             GgufValueType.Int32 => GgufValue.Int32(Read<int>(key)),
             GgufValueType.Float32 => GgufValue.Float32(Read<float>(key)),
             GgufValueType.Bool => GgufValue.Bool(Bool(key)),
-            GgufValueType.String => GgufValue.String(String(key)),
+            GgufValueType.String => StringValue(key),
             GgufValueType.UInt64 => GgufValue.UInt64(Read<ulong>(key)),
             GgufValueType.Int64 => GgufValue.Int64(Read<long>(key)),
             GgufValueType.Float64 => GgufValue.Float64(Read<double>(key)),
             GgufValueType.Array => Array(key, depth),
             _ => throw new GgufFormatException(key, Position, $"unknown value type {(uint)type}"),
         };
+        }
 
         private bool Bool(string key)
         {
@@ -312,20 +348,41 @@ public sealed unsafe class GgufFile : IDisposable
                 case GgufValueType.Float64: return GgufValue.Array(Block<double>(key, n));
                 case GgufValueType.Bool:
                     {
+                        Charge(32 + n, key);
                         var a = new bool[n];
                         for (int i = 0; i < n; i++) a[i] = Bool(key);
                         return GgufValue.Array(a);
                     }
                 case GgufValueType.String:
                     {
-                        var a = new string[n];
-                        for (int i = 0; i < n; i++) a[i] = String(key);
-                        return GgufValue.Array(a);
+                        // Two passes: validate and size first, so the blob is allocated once at its exact size.
+                        long start = Position;
+                        long total = 0;
+                        for (int i = 0; i < n; i++) total += Utf8(key).Length;
+                        if (total > int.MaxValue) throw new GgufFormatException(key, start, $"string array holds {total} bytes; the limit is {int.MaxValue}");
+                        Charge(64 + 4L * n + total, key);
+                        Position = start;
+                        var blob = new byte[total];
+                        var ends = new int[n];
+                        int at = 0;
+                        for (int i = 0; i < n; i++)
+                        {
+                            var s = Utf8(key);
+                            s.CopyTo(blob.AsSpan(at));
+                            at += s.Length;
+                            ends[i] = at;
+                        }
+                        return GgufValue.Utf8StringArray(new Utf8StringArray(blob, ends));
                     }
                 default:
                     {
+                        Charge(32 + 8L * n, key);
                         var a = new GgufValue[n];
-                        for (int i = 0; i < n; i++) a[i] = Array(key, depth + 1);
+                        for (int i = 0; i < n; i++)
+                        {
+                            Charge(48, key);
+                            a[i] = Array(key, depth + 1);
+                        }
                         return GgufValue.Array(a);
                     }
             }
@@ -335,6 +392,7 @@ public sealed unsafe class GgufFile : IDisposable
         {
             long bytes = (long)n * sizeof(T);
             Need(bytes, key);
+            Charge(32 + bytes, key);
             var a = new ReadOnlySpan<T>(_base + Position, n).ToArray();
             Position += bytes;
             return a;

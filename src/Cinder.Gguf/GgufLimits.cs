@@ -11,6 +11,9 @@ public sealed record GgufLimits
     /// <summary>Longest metadata string or key, in bytes (chat templates are the longest real strings, tens of KB).</summary>
     public long MaxStringBytes { get; init; } = 16 << 20;
 
+    /// <summary>Longest metadata key in bytes (real keys are dotted names such as "llama.rope.freq_base").</summary>
+    public int MaxKeyBytes { get; init; } = 256;
+
     /// <summary>Most elements in one metadata array (vocabularies reach about 260k tokens, merges about 500k).</summary>
     public long MaxArrayLength { get; init; } = 1 << 26;
 

@@ -6,14 +6,28 @@ namespace Cinder.Gguf;
 /// One metadata value. Scalars are boxed in <see cref="Raw"/>; an array of scalars is a typed CLR array
 /// (uint[], float[], string[] ...); an array of arrays is a <see cref="GgufValue"/>[] whose items are arrays.
 /// </summary>
+/// <remarks>
+/// Strings read from a file stay UTF-8 until first asked for: a vocabulary of 150k tokens then costs about
+/// what it takes on disk, which lets the reader refuse any file whose metadata would need more memory than
+/// the file's size.
+/// </remarks>
 public sealed class GgufValue
 {
+    private readonly object _stored;
+    private object? _decoded;
+
     private GgufValue(GgufValueType type, object raw, GgufValueType elementType = default)
     {
         Type = type;
-        Raw = raw;
+        _stored = raw;
         ElementType = elementType;
     }
+
+    /// <summary>A string read from a file, kept as UTF-8 until decoded.</summary>
+    internal static GgufValue Utf8String(byte[] utf8) => new(GgufValueType.String, utf8);
+
+    /// <summary>A string array read from a file, kept as UTF-8 until decoded.</summary>
+    internal static GgufValue Utf8StringArray(Utf8StringArray strings) => new(GgufValueType.Array, strings, GgufValueType.String);
 
     public GgufValueType Type { get; }
 
@@ -21,7 +35,12 @@ public sealed class GgufValue
     public GgufValueType ElementType { get; }
 
     /// <summary>The CLR value: a scalar, a string, a typed array, or GgufValue[] for arrays of arrays.</summary>
-    public object Raw { get; }
+    public object Raw => _stored switch
+    {
+        byte[] utf8 when Type == GgufValueType.String => _decoded ??= System.Text.Encoding.UTF8.GetString(utf8),
+        Utf8StringArray strings => _decoded ??= strings.Decode(),
+        _ => _stored,
+    };
 
     public static GgufValue UInt8(byte v) => new(GgufValueType.UInt8, v);
     public static GgufValue Int8(sbyte v) => new(GgufValueType.Int8, v);
@@ -60,7 +79,12 @@ public sealed class GgufValue
     }
 
     /// <summary>Number of elements when this is an array, else 1.</summary>
-    public int Count => Raw is System.Array a ? a.Length : 1;
+    public int Count => _stored switch
+    {
+        Utf8StringArray strings => strings.Count,
+        System.Array a when Type == GgufValueType.Array => a.Length,
+        _ => 1,
+    };
 
     public bool IsInteger => Type is GgufValueType.UInt8 or GgufValueType.Int8 or GgufValueType.UInt16 or GgufValueType.Int16
         or GgufValueType.UInt32 or GgufValueType.Int32 or GgufValueType.UInt64 or GgufValueType.Int64;
