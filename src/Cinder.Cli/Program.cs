@@ -1,1 +1,1 @@
-return 0;
+return Cinder.Cli.CinderCli.Run(args);

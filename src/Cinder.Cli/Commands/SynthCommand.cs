@@ -1,0 +1,35 @@
+using System.CommandLine;
+using Cinder.Gguf;
+using Cinder.Models.Synthesis;
+
+namespace Cinder.Cli.Commands;
+
+/// <summary>`cinder synth --shape NAME --type TYPE --vocab VOCAB.gguf -o OUT [--seed N]`: a LLaMA model with random weights at a real shape.</summary>
+internal static class SynthCommand
+{
+    public static Command Create()
+    {
+        var shape = new Option<string>("--shape") { Description = $"model shape: {string.Join(", ", ModelShape.All.Select(s => s.Name))}", Required = true };
+        shape.AcceptOnlyFromAmong(ModelShape.All.Select(s => s.Name).ToArray());
+        var type = new Option<string>("--type") { Description = "weight type: f32", DefaultValueFactory = _ => "f32" };
+        var vocab = new Option<FileInfo>("--vocab") { Description = "GGUF file whose tokenizer metadata is copied (a model or a vocab-only file)", Required = true };
+        var output = new Option<FileInfo>("--output", "-o") { Description = "output GGUF file", Required = true };
+        var seed = new Option<ulong>("--seed") { Description = "random seed (same seed, same weights)", DefaultValueFactory = _ => 1 };
+        var command = new Command("synth", "Write a LLaMA model with random weights at a real shape (for speed work).") { shape, type, vocab, output, seed };
+        command.SetAction(parse =>
+        {
+            ModelShape.TryGet(parse.GetValue(shape)!, out var s);
+            var vocabFile = parse.GetValue(vocab)!;
+            if (!vocabFile.Exists) throw new FileNotFoundException($"vocabulary file not found: {vocabFile.FullName}", vocabFile.FullName);
+            using var v = GgufFile.Open(vocabFile.FullName);
+            var encoder = new F32Encoder();
+            var outPath = parse.GetValue(output)!.FullName;
+            int vocabSize = v.Metadata.GetArray<string>("tokenizer.ggml.tokens").Length;
+            Console.Error.WriteLine($"synth: {s.Name} (dim {s.Dim}, {s.Layers} layers, {s.Heads} heads, {s.KvHeads} KV heads, ffn {s.Ffn}), vocab {vocabSize}, {s.ParameterCount(vocabSize):N0} parameters");
+            Progress.Run("synth", (report) => ModelSynthesizer.Write(outPath, s, v.Metadata, parse.GetValue(seed), encoder, report));
+            Console.Error.WriteLine($"wrote {outPath} ({InspectCommand.FormatBytes(new FileInfo(outPath).Length)})");
+            return 0;
+        });
+        return command;
+    }
+}
