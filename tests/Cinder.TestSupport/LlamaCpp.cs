@@ -60,6 +60,17 @@ public static class LlamaCpp
     public static float[] LastLogits(string modelPath, int[] tokens, int threads = 2) =>
         Logits(modelPath, tokens, new[] { tokens.Length - 1 }, threads)[0];
 
+    /// <summary>The raw logits at the last position with context parameters changed by <paramref name="configure"/>.</summary>
+    public static float[] LastLogitsWith(string modelPath, int[] tokens, Action<ModelParams> configure, int threads = 2)
+    {
+        lock (Gate)
+        {
+            EnsureLoaded();
+            using var session = new Session(modelPath, threads, Math.Max(tokens.Length, 8), configure);
+            return session.Eval(tokens, new[] { tokens.Length - 1 })[0];
+        }
+    }
+
     /// <summary>Greedy generation (argmax of the logits, end-of-sequence not treated as a stop), as the golden files were made.</summary>
     public static int[] Greedy(string modelPath, int[] prompt, int count, int threads = 2)
     {
@@ -92,7 +103,7 @@ public static class LlamaCpp
         private readonly LLamaContext _context;
         private int _position;
 
-        public Session(string modelPath, int threads, int tokensNeeded)
+        public Session(string modelPath, int threads, int tokensNeeded, Action<ModelParams>? configure = null)
         {
             var p = new ModelParams(modelPath)
             {
@@ -103,6 +114,7 @@ public static class LlamaCpp
                 Threads = threads,
                 BatchThreads = threads,
             };
+            configure?.Invoke(p);
             _weights = LLamaWeights.LoadFromFile(p);
             _context = _weights.CreateContext(p);
         }

@@ -1,0 +1,370 @@
+using Cinder.Core;
+using Cinder.Gguf;
+using Cinder.Kernels;
+using Cinder.Kernels.Ops;
+using Cinder.Kernels.Threading;
+
+namespace Cinder.Models;
+
+/// <summary>
+/// The LLaMA architecture (LLaMA 1/2/3, TinyLlama, Mistral without sliding window, llama2.c models):
+/// token embedding, RMSNorm, rotary position embedding, grouped-query attention over a paged KV cache,
+/// SwiGLU feed-forward, output norm and head (tied to the embedding when output.weight is absent).
+/// </summary>
+public sealed unsafe class LlamaModel : LanguageModel
+{
+    // ---- Hyper-parameters -------------------------------------------------------------------------------
+
+    /// <summary>Hyper-parameters read from GGUF metadata ({arch}.* keys).</summary>
+    public sealed record Hyperparameters(
+        int Dim, int Layers, int Heads, int KvHeads, int Ffn, int ContextLength, float RmsEps, float RopeFreqBase, int RopeDims, int Vocab)
+    {
+        public int HeadDim => Dim / Heads;
+        public int KvDim => HeadDim * KvHeads;
+
+        public static Hyperparameters Read(GgufMetadata m, string arch, int vocab)
+        {
+            int dim = Int(m, $"{arch}.embedding_length");
+            int heads = Int(m, $"{arch}.attention.head_count");
+            int kvHeads = m.Contains($"{arch}.attention.head_count_kv") ? Int(m, $"{arch}.attention.head_count_kv") : heads;
+            if (heads <= 0 || dim % heads != 0) throw new ModelFormatException($"embedding length {dim} is not divisible by {heads} heads");
+            if (kvHeads <= 0 || heads % kvHeads != 0) throw new ModelFormatException($"{heads} heads is not a multiple of {kvHeads} KV heads");
+            int headDim = dim / heads;
+            int ropeDims = m.Contains($"{arch}.rope.dimension_count") ? Int(m, $"{arch}.rope.dimension_count") : headDim;
+            if (ropeDims <= 0 || ropeDims > headDim || ropeDims % 2 != 0) throw new ModelFormatException($"rope dimension count {ropeDims} must be even and at most the head size {headDim}");
+            return new Hyperparameters(
+                dim,
+                Int(m, $"{arch}.block_count"),
+                heads,
+                kvHeads,
+                Int(m, $"{arch}.feed_forward_length"),
+                Int(m, $"{arch}.context_length"),
+                (float)m.GetNumber($"{arch}.attention.layer_norm_rms_epsilon", 1e-5),
+                (float)m.GetNumber($"{arch}.rope.freq_base", 10000.0),
+                ropeDims,
+                vocab);
+        }
+
+        private static int Int(GgufMetadata m, string key)
+        {
+            long v = m.GetInteger(key);
+            if (v <= 0 || v > 1 << 24) throw new ModelFormatException($"metadata key '{key}' is {v}; expected a positive size");
+            return (int)v;
+        }
+    }
+
+    // ---- Tensor-name map --------------------------------------------------------------------------------
+
+    /// <summary>GGUF tensor names (llama.cpp's LLM_TENSOR_* for LLM_ARCH_LLAMA).</summary>
+    private static class Names
+    {
+        public const string TokenEmbedding = "token_embd.weight";
+        public const string OutputNorm = "output_norm.weight";
+        public const string Output = "output.weight";
+        public static string AttnNorm(int l) => $"blk.{l}.attn_norm.weight";
+        public static string Q(int l) => $"blk.{l}.attn_q.weight";
+        public static string K(int l) => $"blk.{l}.attn_k.weight";
+        public static string V(int l) => $"blk.{l}.attn_v.weight";
+        public static string AttnOutput(int l) => $"blk.{l}.attn_output.weight";
+        public static string FfnNorm(int l) => $"blk.{l}.ffn_norm.weight";
+        public static string Gate(int l) => $"blk.{l}.ffn_gate.weight";
+        public static string Up(int l) => $"blk.{l}.ffn_up.weight";
+        public static string Down(int l) => $"blk.{l}.ffn_down.weight";
+    }
+
+    private sealed class Layer
+    {
+        public required float[] AttnNorm;        // (dim)
+        public required WeightMatrix Q;          // (dim -> dim)
+        public required WeightMatrix K;          // (dim -> kvDim)
+        public required WeightMatrix V;          // (dim -> kvDim)
+        public required WeightMatrix AttnOutput; // (dim -> dim)
+        public required float[] FfnNorm;         // (dim)
+        public required WeightMatrix Gate;       // (dim -> ffn)
+        public required WeightMatrix Up;         // (dim -> ffn)
+        public required WeightMatrix Down;       // (ffn -> dim)
+    }
+
+    private readonly Layer[] _layers;
+    private readonly WeightMatrix _embedding; // (dim -> vocab): row t is token t's embedding
+    private readonly float[] _outputNorm;     // (dim)
+    private readonly WeightMatrix _output;    // (dim -> vocab), the embedding itself when tied
+    private readonly Rope _rope;
+
+    public LlamaModel(GgufFile file) : base(file)
+    {
+        var m = file.Metadata;
+        var arch = m.GetString("general.architecture");
+        Architecture = arch;
+        var embd = file.GetTensor(Names.TokenEmbedding);
+        if (embd.Shape.Length != 2) throw new ModelFormatException($"{Names.TokenEmbedding} must be 2-D");
+        Config = Hyperparameters.Read(m, arch, checked((int)embd.Shape[1]));
+        var c = Config;
+        _embedding = Matrix(Names.TokenEmbedding, c.Dim, c.Vocab);
+        _outputNorm = Vector(Names.OutputNorm, c.Dim);
+        _output = file.TryGetTensor(Names.Output, out _) ? Matrix(Names.Output, c.Dim, c.Vocab) : _embedding;
+        TiedEmbeddings = !file.TryGetTensor(Names.Output, out _);
+        _layers = new Layer[c.Layers];
+        for (int l = 0; l < c.Layers; l++)
+        {
+            _layers[l] = new Layer
+            {
+                AttnNorm = Vector(Names.AttnNorm(l), c.Dim),
+                Q = Matrix(Names.Q(l), c.Dim, c.Dim),
+                K = Matrix(Names.K(l), c.Dim, c.KvDim),
+                V = Matrix(Names.V(l), c.Dim, c.KvDim),
+                AttnOutput = Matrix(Names.AttnOutput(l), c.Dim, c.Dim),
+                FfnNorm = Vector(Names.FfnNorm(l), c.Dim),
+                Gate = Matrix(Names.Gate(l), c.Dim, c.Ffn),
+                Up = Matrix(Names.Up(l), c.Dim, c.Ffn),
+                Down = Matrix(Names.Down(l), c.Ffn, c.Dim),
+            };
+        }
+        _rope = new Rope(c.RopeDims, c.RopeFreqBase);
+    }
+
+    public Hyperparameters Config { get; }
+
+    /// <summary>True when the output head reuses the token embedding (no output.weight in the file).</summary>
+    public bool TiedEmbeddings { get; }
+
+    public override string Architecture { get; }
+    public override int VocabSize => Config.Vocab;
+    public override int ContextLength => Config.ContextLength;
+    public override int LayerCount => Config.Layers;
+    public override int KvDim => Config.KvDim;
+
+    private WeightMatrix Matrix(string name, long columns, long rows)
+    {
+        var t = File.GetTensor(name);
+        if (t.Shape.Length != 2 || t.Shape[0] != columns || t.Shape[1] != rows)
+            throw new ModelFormatException($"tensor '{name}' has shape [{string.Join(", ", t.Shape)}], expected [{columns}, {rows}]");
+        return new WeightMatrix(name, t.Type, File.GetPointer(t), (int)rows, (int)columns);
+    }
+
+    private float[] Vector(string name, int length)
+    {
+        var t = File.GetTensor(name);
+        if (t.Shape.Length != 1 || t.Shape[0] != length)
+            throw new ModelFormatException($"tensor '{name}' has shape [{string.Join(", ", t.Shape)}], expected [{length}]");
+        var v = new float[length];
+        RowDecoder.Dequantize(t.Type, File.GetData(t), v);
+        return v;
+    }
+
+    public override IForwardWorkspace CreateWorkspace(int maxBatchTokens, WorkerPool pool) => new Workspace(this, maxBatchTokens, pool);
+
+    // ---- Forward pass -----------------------------------------------------------------------------------
+
+    /// <summary>Activations for up to MaxBatchTokens tokens, allocated once; shapes in comments.</summary>
+    private sealed class Workspace : IForwardWorkspace
+    {
+        private readonly LlamaModel _model;
+        private readonly WorkerPool _pool;
+        private readonly MatMul _matmul;
+        private readonly AttentionJob _attention;
+        private readonly float[] _x;      // (batch, dim) the residual stream
+        private readonly float[] _xb;     // (batch, dim) normalised input of a sub-block
+        private readonly float[] _q;      // (batch, dim) queries, heads × headDim
+        private readonly float[] _k;      // (batch, kvDim) keys of the new tokens
+        private readonly float[] _v;      // (batch, kvDim) values of the new tokens
+        private readonly float[] _att;    // (batch, dim) attention output before the output projection
+        private readonly float[] _proj;   // (batch, dim) output of attn_output or ffn_down
+        private readonly float[] _gate;   // (batch, ffn)
+        private readonly float[] _up;     // (batch, ffn)
+        private readonly float[] _outX;   // (outputs, dim) final normalised rows whose logits are wanted
+        private readonly float[] _logits; // (outputs, vocab)
+
+        public Workspace(LlamaModel model, int maxBatchTokens, WorkerPool pool)
+        {
+            if (maxBatchTokens <= 0) throw new ArgumentOutOfRangeException(nameof(maxBatchTokens));
+            _model = model;
+            _pool = pool;
+            MaxBatchTokens = maxBatchTokens;
+            var c = model.Config;
+            _matmul = new MatMul(pool);
+            _attention = new AttentionJob(pool.Threads, c.HeadDim);
+            _x = new float[maxBatchTokens * c.Dim];
+            _xb = new float[maxBatchTokens * c.Dim];
+            _q = new float[maxBatchTokens * c.Dim];
+            _k = new float[maxBatchTokens * c.KvDim];
+            _v = new float[maxBatchTokens * c.KvDim];
+            _att = new float[maxBatchTokens * c.Dim];
+            _proj = new float[maxBatchTokens * c.Dim];
+            _gate = new float[maxBatchTokens * c.Ffn];
+            _up = new float[maxBatchTokens * c.Ffn];
+            _outX = new float[maxBatchTokens * c.Dim];
+            _logits = new float[(long)maxBatchTokens * c.Vocab];
+        }
+
+        public int MaxBatchTokens { get; }
+
+        public ReadOnlySpan<float> Forward(ForwardBatch batch)
+        {
+            var m = _model;
+            var c = m.Config;
+            int n = batch.Count;
+            if (n == 0) return ReadOnlySpan<float>.Empty;
+            if (n > MaxBatchTokens) throw new ArgumentException($"batch of {n} tokens exceeds the workspace's {MaxBatchTokens}");
+            var tokens = batch.Tokens;
+            var positions = batch.Positions;
+            var sequences = batch.Sequences;
+            for (int t = 0; t < n; t++)
+            {
+                if ((uint)tokens[t] >= (uint)c.Vocab) throw new ArgumentOutOfRangeException(nameof(batch), $"token id {tokens[t]} is outside the vocabulary of {c.Vocab}");
+                int pos = positions[t];
+                if (pos >= c.ContextLength) throw new ContextOverflowException(pos + 1, c.ContextLength);
+                if (!sequences[t].TryReserve(pos + 1)) throw new KvCacheFullException(sequences[t].Cache.Capacity);
+            }
+
+            // x = embedding rows of the tokens
+            for (int t = 0; t < n; t++)
+                RowDecoder.Dequantize(m._embedding.Type, m._embedding.RowSpan(tokens[t]), _x.AsSpan(t * c.Dim, c.Dim));
+
+            for (int l = 0; l < c.Layers; l++)
+            {
+                var layer = m._layers[l];
+                // Attention block: xb = norm(x); q, k, v = projections; rope; cache; attend; x += Wo · att
+                for (int t = 0; t < n; t++) RmsNorm.Apply(_x.AsSpan(t * c.Dim, c.Dim), layer.AttnNorm, c.RmsEps, _xb.AsSpan(t * c.Dim, c.Dim));
+                _matmul.Multiply(layer.Q, _xb, _q, n);
+                _matmul.Multiply(layer.K, _xb, _k, n);
+                _matmul.Multiply(layer.V, _xb, _v, n);
+                for (int t = 0; t < n; t++)
+                {
+                    m._rope.Apply(_q.AsSpan(t * c.Dim, c.Dim), c.HeadDim, positions[t]);
+                    m._rope.Apply(_k.AsSpan(t * c.KvDim, c.KvDim), c.HeadDim, positions[t]);
+                    var seq = sequences[t];
+                    int slot = seq.Slot(positions[t]);
+                    HalfConvert.ToHalf(_k.AsSpan(t * c.KvDim, c.KvDim), new Span<Half>(seq.Cache.Key(l, slot), c.KvDim));
+                    HalfConvert.ToHalf(_v.AsSpan(t * c.KvDim, c.KvDim), new Span<Half>(seq.Cache.Value(l, slot), c.KvDim));
+                }
+                fixed (float* q = _q)
+                fixed (float* att = _att)
+                {
+                    _attention.Set(l, c, q, att, batch);
+                    _pool.Run(_attention);
+                }
+                _matmul.Multiply(layer.AttnOutput, _att, _proj, n);
+                Add(_x.AsSpan(0, n * c.Dim), _proj.AsSpan(0, n * c.Dim));
+
+                // Feed-forward block: x += Wdown · (silu(Wgate · xb) ⊙ (Wup · xb)), xb = norm(x)
+                for (int t = 0; t < n; t++) RmsNorm.Apply(_x.AsSpan(t * c.Dim, c.Dim), layer.FfnNorm, c.RmsEps, _xb.AsSpan(t * c.Dim, c.Dim));
+                _matmul.Multiply(layer.Gate, _xb, _gate, n);
+                _matmul.Multiply(layer.Up, _xb, _up, n);
+                SwiGlu.Apply(_gate.AsSpan(0, n * c.Ffn), _up.AsSpan(0, n * c.Ffn), _gate.AsSpan(0, n * c.Ffn));
+                _matmul.Multiply(layer.Down, _gate, _proj, n);
+                Add(_x.AsSpan(0, n * c.Dim), _proj.AsSpan(0, n * c.Dim));
+            }
+
+            for (int t = 0; t < n; t++) sequences[t].Length = Math.Max(sequences[t].Length, positions[t] + 1);
+
+            // Output head, only for the tokens whose logits are wanted.
+            int outputs = 0;
+            var wants = batch.WantsLogits;
+            for (int t = 0; t < n; t++)
+            {
+                if (!wants[t]) continue;
+                RmsNorm.Apply(_x.AsSpan(t * c.Dim, c.Dim), m._outputNorm, c.RmsEps, _outX.AsSpan(outputs * c.Dim, c.Dim));
+                outputs++;
+            }
+            if (outputs == 0) return ReadOnlySpan<float>.Empty;
+            _matmul.Multiply(m._output, _outX, _logits, outputs);
+            return _logits.AsSpan(0, outputs * c.Vocab);
+        }
+
+        private static void Add(Span<float> x, ReadOnlySpan<float> y)
+        {
+            for (int i = 0; i < x.Length; i++) x[i] += y[i];
+        }
+
+        public void Dispose() { }
+    }
+
+    /// <summary>
+    /// Causal attention of each new token over its sequence's cached keys and values, split across workers
+    /// by (token, head). It follows llama.cpp's CPU flash attention (one pass, online softmax) including its
+    /// precision: the query is rounded to F16 like the cached keys, the dot products sum in F32, and the
+    /// weighted sum of values accumulates in F16. That is what makes our logits match llama.cpp's to 1e-5
+    /// rather than 1e-2.
+    /// </summary>
+    private sealed class AttentionJob : IParallelJob
+    {
+        private readonly float[][] _query;       // per worker: (headDim) the query rounded to F16
+        private readonly Half[][] _accumulator;  // per worker: (headDim) Σ softmax weight · value, in F16
+        private int _layer;
+        private Hyperparameters _c = null!;
+        private float* _q;
+        private float* _att;
+        private ForwardBatch _batch = null!;
+
+        public AttentionJob(int workers, int headDim)
+        {
+            _query = new float[workers][];
+            _accumulator = new Half[workers][];
+            for (int i = 0; i < workers; i++)
+            {
+                _query[i] = new float[headDim];
+                _accumulator[i] = new Half[headDim];
+            }
+        }
+
+        public void Set(int layer, Hyperparameters c, float* q, float* att, ForwardBatch batch)
+        {
+            _layer = layer;
+            _c = c;
+            _q = q;
+            _att = att;
+            _batch = batch;
+        }
+
+        public void Execute(int worker, int workerCount)
+        {
+            var c = _c;
+            int items = _batch.Count * c.Heads;
+            int first = (int)((long)items * worker / workerCount), last = (int)((long)items * (worker + 1) / workerCount);
+            float scale = 1f / MathF.Sqrt(c.HeadDim);
+            int group = c.Heads / c.KvHeads;
+            int headDim = c.HeadDim;
+            var query = _query[worker];
+            var acc = _accumulator[worker];
+            for (int item = first; item < last; item++)
+            {
+                int t = item / c.Heads, h = item % c.Heads;
+                var seq = _batch.Sequences[t];
+                int length = _batch.Positions[t] + 1; // causal: positions 0..pos
+                float* q = _q + (long)t * c.Dim + h * headDim;
+                for (int d = 0; d < headDim; d++) query[d] = (float)(Half)q[d];
+                acc.AsSpan().Clear();
+                int kvOffset = h / group * headDim;
+                var cache = seq.Cache;
+                float sum = 0, max = float.NegativeInfinity;
+                for (int p = 0; p < length; p++)
+                {
+                    int slot = seq.Slot(p);
+                    Half* k = cache.Key(_layer, slot) + kvOffset;
+                    double dot = 0; // ggml_vec_dot_f16 sums the F32 products in double
+                    for (int d = 0; d < headDim; d++) dot += query[d] * (float)k[d];
+                    float s = (float)dot * scale;
+                    float ms = 1f, vs = 1f;
+                    if (s > max)
+                    {
+                        // A new maximum rescales what was accumulated so far.
+                        ms = MathF.Exp(max - s);
+                        max = s;
+                        for (int d = 0; d < headDim; d++) acc[d] = (Half)((float)acc[d] * ms);
+                    }
+                    else
+                    {
+                        vs = MathF.Exp(s - max);
+                    }
+                    Half* v = cache.Value(_layer, slot) + kvOffset;
+                    for (int d = 0; d < headDim; d++) acc[d] = (Half)((float)acc[d] + (float)v[d] * vs);
+                    sum = sum * ms + vs;
+                }
+                float* o = _att + (long)t * c.Dim + h * headDim;
+                float inv = 1f / sum;
+                for (int d = 0; d < headDim; d++) o[d] = (float)acc[d] * inv;
+            }
+        }
+    }
+}
