@@ -9,6 +9,7 @@ namespace Cinder.Models;
 public sealed class KvSequence
 {
     private int[] _blocks;
+    private bool _external;
 
     public KvSequence(KvCache cache, int maxLength)
     {
@@ -37,6 +38,8 @@ public sealed class KvSequence
     {
         if (length > MaxLength) throw new ContextOverflowException(length, MaxLength);
         int needed = (length + Cache.BlockSize - 1) / Cache.BlockSize;
+        if (_external && BlockCount < needed)
+            throw new InvalidOperationException($"sequence needs {needed} blocks but its external block table has {BlockCount}");
         while (BlockCount < needed)
         {
             int block = Cache.TryAllocateBlock();
@@ -47,14 +50,19 @@ public sealed class KvSequence
         return true;
     }
 
-    /// <summary>Adopts already-filled blocks (a shared prefix) at the start of an empty sequence.</summary>
-    public void AdoptPrefix(ReadOnlySpan<int> blocks, int length)
+    /// <summary>
+    /// Takes its block table from an external block manager (the engine's scheduler) instead of allocating
+    /// from the cache: <paramref name="blocks"/> in position order, the first <paramref name="length"/>
+    /// positions already holding keys and values. A cache is managed either this way or through
+    /// <see cref="TryReserve"/>, never both.
+    /// </summary>
+    public void AssignBlocks(ReadOnlySpan<int> blocks, int length)
     {
-        if (BlockCount != 0) throw new InvalidOperationException("a prefix can only be adopted by an empty sequence");
-        if (blocks.Length > _blocks.Length) Array.Resize(ref _blocks, blocks.Length);
+        if (blocks.Length > _blocks.Length) Array.Resize(ref _blocks, Math.Max(blocks.Length, _blocks.Length * 2));
         blocks.CopyTo(_blocks);
         BlockCount = blocks.Length;
         Length = length;
+        _external = true;
     }
 
     /// <summary>Forgets positions from <paramref name="length"/> on (keeps the blocks).</summary>
@@ -64,9 +72,10 @@ public sealed class KvSequence
         Length = length;
     }
 
-    /// <summary>Returns every block to the pool.</summary>
+    /// <summary>Returns every block to the pool (for sequences that allocated through <see cref="TryReserve"/>).</summary>
     public void Release()
     {
+        if (_external) throw new InvalidOperationException("blocks assigned by an external manager are released by it");
         for (int i = 0; i < BlockCount; i++) Cache.FreeBlock(_blocks[i]);
         BlockCount = 0;
         Length = 0;
