@@ -36,10 +36,6 @@ internal static class QuantMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float RoundAwayFromZero(float value) => MathF.Round(value, MidpointRounding.AwayFromZero);
 
-    /// <summary>FP32 to FP16 bits as GGML_FP32_TO_FP16 does (round to nearest even).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Half ToHalf(float value) => Fp16.FromFloat(value);
-
     /// <summary>
     /// make_qx_quants without importance weights: symmetric quantization of <paramref name="x"/> to
     /// [-nmax, nmax-1] (stored in <paramref name="levels"/> offset by nmax) with a search over 18 nearby scales

@@ -7,11 +7,12 @@ namespace Cinder.Models.Tests.Quantization;
 /// <summary>
 /// A small llama-shaped F32 model whose rows are multiples of 256 (so every K-quant applies without fallbacks),
 /// with stories260K's tokenizer and random weights. Written with <see cref="GgufWriter"/> in stories260K's tensor order,
-/// which is not llama.cpp's, so the quantizer's reordering is exercised too.
+/// which is not llama.cpp's, so the quantizer's reordering is exercised too. Without <c>outputTensor</c> the token
+/// embedding doubles as the output projection (tied embeddings).
 /// </summary>
 internal static class SyntheticModel
 {
-    public static void Write(string path, int dim = 256, int ffn = 512, int layers = 2, int heads = 4, int kvHeads = 2, int seed = 1, bool zeros = false)
+    public static void Write(string path, int dim = 256, int ffn = 512, int layers = 2, int heads = 4, int kvHeads = 2, int seed = 1, bool zeros = false, bool outputTensor = true)
     {
         using var stories = GgufFile.Open(SharedData.Stories260K);
         var writer = new GgufWriter();
@@ -45,7 +46,7 @@ internal static class SyntheticModel
 
         Add("token_embd.weight", 1f, dim, vocab);
         Add("output_norm.weight", -1, dim);
-        Add("output.weight", matrixScale, dim, vocab);
+        if (outputTensor) Add("output.weight", matrixScale, dim, vocab);
         for (int l = 0; l < layers; l++)
         {
             Add($"blk.{l}.attn_q.weight", matrixScale, dim, dim);
