@@ -48,7 +48,9 @@ internal sealed class TensorTypeSelector
     {
         if (!metadata.TryGet($"{_arch}.attention.{key}", out var value)) return -1;
         // Per-layer arrays exist in some files; llama.cpp compares the first layer's values here.
-        return value.Type == GgufValueType.Array ? Convert.ToInt64(((Array)value.Raw).GetValue(0), CultureInfo.InvariantCulture) : value.AsInt64();
+        if (value.Type != GgufValueType.Array) return value.AsInt64();
+        var values = (Array)value.Raw;
+        return values.Length == 0 ? -1 : Convert.ToInt64(values.GetValue(0), CultureInfo.InvariantCulture);
     }
 
     /// <summary>llama.cpp's tensor order: layer number (-1 for tensors outside blk.N), then the name's bytes.</summary>
