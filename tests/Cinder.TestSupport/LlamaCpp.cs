@@ -1,6 +1,7 @@
 using LLama;
 using LLama.Common;
 using LLama.Native;
+using System.Runtime.InteropServices;
 
 namespace Cinder.TestSupport;
 
@@ -22,14 +23,30 @@ public static class LlamaCpp
         _loaded = true;
     }
 
-    /// <summary>llama.cpp's own quantization of <paramref name="input"/> (llama-quantize without imatrix).</summary>
-    public static void Quantize(string input, string output, LLamaFtype type, int threads = 2)
+    /// <summary>
+    /// llama.cpp's own quantization of <paramref name="input"/>, as the llama-quantize tool runs it without an imatrix:
+    /// requantizing allowed and, by default, the output tensor quantized too (llama-quantize's default; only its
+    /// --leave-output-tensor flag turns that off). Any file type llama.cpp knows works, BF16 included.
+    /// </summary>
+    public static void Quantize(string input, string output, LLamaFtype type, int threads = 2, bool quantizeOutputTensor = true)
+    {
+        if (!TryQuantize(input, output, type, threads, quantizeOutputTensor))
+            throw new InvalidOperationException($"llama.cpp failed to quantize {input} to {type}");
+    }
+
+    /// <summary>As <see cref="Quantize"/>, returning false where llama.cpp refuses (llama_model_quantize returned non-zero).</summary>
+    public static bool TryQuantize(string input, string output, LLamaFtype type, int threads = 2, bool quantizeOutputTensor = true)
     {
         lock (Gate)
         {
             EnsureLoaded();
-            if (!LLamaQuantizer.Quantize(input, output, type, threads, allowRequantize: true, quantizeOutputTensor: false))
-                throw new InvalidOperationException($"llama.cpp failed to quantize {input} to {type}");
+            // LLamaQuantizer.Quantize rejects some file types (BF16) before llama.cpp sees them, so call llama.cpp directly.
+            var p = LLamaModelQuantizeParams.Default();
+            p.nthread = threads;
+            p.ftype = type;
+            p.allow_requantize = true;
+            p.quantize_output_tensor = quantizeOutputTensor;
+            return NativeApi.llama_model_quantize(input, output, ref p) == 0;
         }
     }
 
@@ -94,6 +111,118 @@ public static class LlamaCpp
         int best = 0;
         for (int i = 1; i < values.Length; i++) if (values[i] > values[best]) best = i;
         return best;
+    }
+
+    // ---- ggml's own quantization routines (libggml-base, shipped by LLamaSharp.Backend.Cpu) ----
+    // Types are passed as an enum whose names and numbers are ggml's (Cinder.Core.GgmlType); this project does not
+    // reference Cinder so that the oracle stays independent of the code it checks.
+
+    private static nint _ggmlBase;
+
+    /// <summary>ggml_row_size: bytes of a row of <paramref name="elements"/> elements of <paramref name="ggmlType"/>.</summary>
+    public static unsafe long GgmlRowSize(Enum ggmlType, long elements)
+    {
+        var f = (delegate* unmanaged<int, long, nuint>)GgmlExport("ggml_row_size");
+        return (long)f(Convert.ToInt32(ggmlType), elements);
+    }
+
+    /// <summary>
+    /// ggml_quantize_chunk without an importance matrix, which is what llama-quantize runs for every tensor: for the
+    /// block formats that is quantize_row_*_ref, for F16/BF16 the row conversions. Returns rows * row size bytes.
+    /// </summary>
+    public static unsafe byte[] GgmlQuantize(Enum ggmlType, ReadOnlySpan<float> data, int rows, int rowLength)
+    {
+        if ((long)rows * rowLength != data.Length) throw new ArgumentException($"{rows} rows of {rowLength} need {(long)rows * rowLength} floats, got {data.Length}");
+        var f = (delegate* unmanaged<int, float*, void*, long, long, long, float*, nuint>)GgmlExport("ggml_quantize_chunk");
+        var result = new byte[GgmlRowSize(ggmlType, rowLength) * rows];
+        fixed (float* src = data)
+        fixed (byte* dst = result)
+        {
+            nuint written = f(Convert.ToInt32(ggmlType), src, dst, 0, rows, rowLength, null);
+            if ((long)written != result.Length) throw new InvalidOperationException($"ggml_quantize_chunk wrote {written} bytes, expected {result.Length}");
+        }
+        return result;
+    }
+
+    /// <summary>quantize_row_{type}_ref on one row, for the activation formats ggml_quantize_chunk does not take (Q8_1, Q8_K).</summary>
+    public static unsafe byte[] GgmlQuantizeRowReference(Enum ggmlType, ReadOnlySpan<float> data)
+    {
+        var f = (delegate* unmanaged<float*, void*, long, void>)GgmlExport($"quantize_row_{GgmlName(ggmlType)}_ref");
+        var result = new byte[GgmlRowSize(ggmlType, data.Length)];
+        fixed (float* src = data)
+        fixed (byte* dst = result) f(src, dst, data.Length);
+        return result;
+    }
+
+    /// <summary>ggml's conversion of <paramref name="elements"/> elements of <paramref name="ggmlType"/> to F32 (dequantize_row_*, ggml_fp16_to_fp32_row, ggml_bf16_to_fp32_row).</summary>
+    public static unsafe float[] GgmlDequantize(Enum ggmlType, ReadOnlySpan<byte> data, int elements)
+    {
+        string name = GgmlName(ggmlType);
+        string export = name switch
+        {
+            "f16" => "ggml_fp16_to_fp32_row",
+            "bf16" => "ggml_bf16_to_fp32_row",
+            _ => $"dequantize_row_{name}",
+        };
+        if (data.Length != GgmlRowSize(ggmlType, elements)) throw new ArgumentException($"{elements} {name} elements take {GgmlRowSize(ggmlType, elements)} bytes, got {data.Length}");
+        var f = (delegate* unmanaged<void*, float*, long, void>)GgmlExport(export);
+        var result = new float[elements];
+        fixed (byte* src = data)
+        fixed (float* dst = result) f(src, dst, elements);
+        return result;
+    }
+
+    /// <summary>ggml_fp32_to_fp16_row: FP32 to FP16 bits as ggml rounds them.</summary>
+    public static unsafe ushort[] GgmlFp32ToFp16(ReadOnlySpan<float> data)
+    {
+        var f = (delegate* unmanaged<float*, ushort*, long, void>)GgmlExport("ggml_fp32_to_fp16_row");
+        var result = new ushort[data.Length];
+        fixed (float* src = data)
+        fixed (ushort* dst = result) f(src, dst, data.Length);
+        return result;
+    }
+
+    /// <summary>ggml_fp32_to_bf16_row_ref: FP32 to BF16 bits as ggml rounds them.</summary>
+    public static unsafe ushort[] GgmlFp32ToBf16(ReadOnlySpan<float> data)
+    {
+        var f = (delegate* unmanaged<float*, ushort*, long, void>)GgmlExport("ggml_fp32_to_bf16_row_ref");
+        var result = new ushort[data.Length];
+        fixed (float* src = data)
+        fixed (ushort* dst = result) f(src, dst, data.Length);
+        return result;
+    }
+
+    /// <summary>ggml's type name: lower case but for the K of the K-quants (q4_K).</summary>
+    private static string GgmlName(Enum ggmlType)
+    {
+        string name = ggmlType.ToString().ToLowerInvariant();
+        return name.EndsWith("_k", StringComparison.Ordinal) ? name[..^1] + "K" : name;
+    }
+
+    private static nint GgmlExport(string name)
+    {
+        lock (Gate)
+        {
+            EnsureLoaded();
+            if (_ggmlBase == 0) _ggmlBase = LoadGgmlBase();
+        }
+        return NativeLibrary.GetExport(_ggmlBase, name);
+    }
+
+    /// <summary>The libggml-base that LLamaSharp loaded with libllama, from the CPU-variant folder it picked.</summary>
+    private static nint LoadGgmlBase()
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            foreach (var line in File.ReadLines("/proc/self/maps"))
+            {
+                int slash = line.IndexOf('/');
+                if (slash >= 0 && line.EndsWith("/libggml-base.so", StringComparison.Ordinal)) return NativeLibrary.Load(line[slash..]);
+            }
+        }
+        string soname = OperatingSystem.IsWindows() ? "ggml-base.dll" : OperatingSystem.IsMacOS() ? "libggml-base.dylib" : "libggml-base.so";
+        if (NativeLibrary.TryLoad(soname, out var handle)) return handle;
+        throw new InvalidOperationException($"llama.cpp is loaded but its {soname} was not found among the loaded libraries");
     }
 
     /// <summary>One model and context, fed incrementally.</summary>
