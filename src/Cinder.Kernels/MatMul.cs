@@ -1,4 +1,5 @@
 using Cinder.Core;
+using Cinder.Kernels.Formats;
 using Cinder.Kernels.Threading;
 
 namespace Cinder.Kernels;
@@ -35,7 +36,7 @@ public sealed unsafe class MatMul
     /// <summary>One row of y for one token: the scalar reference (dequantize, then a double-accumulated dot).</summary>
     public static float DotReference(in WeightMatrix w, int row, ReadOnlySpan<float> x, Span<float> scratch)
     {
-        RowDecoder.Dequantize(w.Type, w.RowSpan(row), scratch[..w.Columns]);
+        TensorFormat.DequantizeRow(w.Type, w.RowSpan(row), scratch[..w.Columns]);
         double sum = 0;
         for (int c = 0; c < w.Columns; c++) sum += (double)scratch[c] * x[c];
         return (float)sum;
@@ -78,7 +79,7 @@ public sealed unsafe class MatMul
             }
             for (int r = first; r < last; r++)
             {
-                RowDecoder.Dequantize(w.Type, w.RowSpan(r), scratch.AsSpan(0, w.Columns));
+                TensorFormat.DequantizeRow(w.Type, w.RowSpan(r), scratch.AsSpan(0, w.Columns));
                 for (int b = 0; b < _batch; b++)
                 {
                     float* xb = _x + (long)b * w.Columns;

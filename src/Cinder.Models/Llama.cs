@@ -1,6 +1,7 @@
 using Cinder.Core;
 using Cinder.Gguf;
 using Cinder.Kernels;
+using Cinder.Kernels.Formats;
 using Cinder.Kernels.Ops;
 using Cinder.Kernels.Threading;
 
@@ -148,7 +149,7 @@ public sealed unsafe class LlamaModel : LanguageModel
         if (t.Shape.Length != 1 || t.Shape[0] != length)
             throw new ModelFormatException($"tensor '{name}' has shape [{string.Join(", ", t.Shape)}], expected [{length}]");
         var v = new float[length];
-        RowDecoder.Dequantize(t.Type, File.GetData(t), v);
+        TensorFormat.DequantizeRow(t.Type, File.GetData(t), v);
         return v;
     }
 
@@ -219,7 +220,7 @@ public sealed unsafe class LlamaModel : LanguageModel
 
             // x = embedding rows of the tokens
             for (int t = 0; t < n; t++)
-                RowDecoder.Dequantize(m._embedding.Type, m._embedding.RowSpan(tokens[t]), _x.AsSpan(t * c.Dim, c.Dim));
+                TensorFormat.DequantizeRow(m._embedding.Type, m._embedding.RowSpan(tokens[t]), _x.AsSpan(t * c.Dim, c.Dim));
 
             for (int l = 0; l < c.Layers; l++)
             {
@@ -235,8 +236,8 @@ public sealed unsafe class LlamaModel : LanguageModel
                     m._rope.Apply(_k.AsSpan(t * c.KvDim, c.KvDim), c.HeadDim, positions[t]);
                     var seq = sequences[t];
                     int slot = seq.Slot(positions[t]);
-                    HalfConvert.ToHalf(_k.AsSpan(t * c.KvDim, c.KvDim), new Span<Half>(seq.Cache.Key(l, slot), c.KvDim));
-                    HalfConvert.ToHalf(_v.AsSpan(t * c.KvDim, c.KvDim), new Span<Half>(seq.Cache.Value(l, slot), c.KvDim));
+                    Fp16.FromFloat(_k.AsSpan(t * c.KvDim, c.KvDim), new Span<Half>(seq.Cache.Key(l, slot), c.KvDim));
+                    Fp16.FromFloat(_v.AsSpan(t * c.KvDim, c.KvDim), new Span<Half>(seq.Cache.Value(l, slot), c.KvDim));
                 }
                 fixed (float* q = _q)
                 fixed (float* att = _att)
