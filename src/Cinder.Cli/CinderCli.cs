@@ -17,6 +17,7 @@ public static class CinderCli
     {
         var root = new RootCommand("Cinder: CPU-native LLM inference engine and OpenAI-compatible server.");
         root.Subcommands.Add(InspectCommand.Create());
+        root.Subcommands.Add(QuantizeCommand.Create());
         root.Subcommands.Add(SynthCommand.Create());
         return root;
     }

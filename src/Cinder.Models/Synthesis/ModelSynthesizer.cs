@@ -1,5 +1,7 @@
 using Cinder.Core;
 using Cinder.Gguf;
+using Cinder.Kernels.Formats;
+using Cinder.Models.Quantization;
 
 namespace Cinder.Models.Synthesis;
 
@@ -19,16 +21,16 @@ public static class ModelSynthesizer
     /// <param name="shape">Hyper-parameters.</param>
     /// <param name="vocabulary">Metadata of a GGUF file whose tokenizer.* keys are copied.</param>
     /// <param name="seed">Same seed, same weights, whatever the thread count.</param>
-    /// <param name="encoder">Chooses each tensor's type and encodes its F32 rows (see <see cref="TensorEncoder"/>).</param>
+    /// <param name="target">The weight types, chosen per tensor as <c>cinder quantize</c> (and llama-quantize) would; null for F32.</param>
     /// <param name="progress">Called after each tensor with (done, total, name).</param>
-    public static void Write(string outputPath, ModelShape shape, GgufMetadata vocabulary, ulong seed, TensorEncoder encoder, Action<int, int, string>? progress = null)
+    public static void Write(string outputPath, ModelShape shape, GgufMetadata vocabulary, ulong seed, QuantizationTarget? target, Action<int, int, string>? progress = null)
     {
         var tokens = vocabulary.GetArray<string>("tokenizer.ggml.tokens");
         int vocab = tokens.Length;
         var w = new GgufWriter();
         w.Set("general.architecture", GgufValue.String("llama"));
         w.Set("general.name", GgufValue.String($"synthetic {shape.Name} (random weights)"));
-        w.Set("general.file_type", GgufValue.UInt32(encoder.FileType));
+        w.Set("general.file_type", GgufValue.UInt32(target is { } q ? (uint)QuantizationTargets.FileType(q) : (uint)LlamaFileType.AllF32));
         w.Set("llama.context_length", GgufValue.UInt32((uint)shape.ContextLength));
         w.Set("llama.embedding_length", GgufValue.UInt32((uint)shape.Dim));
         w.Set("llama.block_count", GgufValue.UInt32((uint)shape.Layers));
@@ -45,14 +47,15 @@ public static class ModelSynthesizer
         }
 
         var plan = Plan(shape, vocab);
+        var types = ChooseTypes(plan, new GgufMetadata(w.Metadata), target);
         int done = 0;
         foreach (var t in plan)
         {
-            var type = encoder.ChooseType(t.Name, t.Shape, plan.Count(p => p.Name.EndsWith("attn_v.weight", StringComparison.Ordinal)));
             var tensor = t;
+            var type = types[t.Name];
             w.AddTensor(t.Name, type, t.Shape, stream =>
             {
-                WriteTensor(stream, tensor, type, seed, encoder);
+                WriteTensor(stream, tensor, type, seed);
                 progress?.Invoke(++done, plan.Count, tensor.Name);
             });
         }
@@ -86,7 +89,16 @@ public static class ModelSynthesizer
         return list;
     }
 
-    private static void WriteTensor(Stream stream, PlannedTensor t, GgmlType type, ulong seed, TensorEncoder encoder)
+    /// <summary>Each tensor's type for the target, by the quantizer's rules (visited in llama.cpp's order, as those rules count layers).</summary>
+    private static Dictionary<string, GgmlType> ChooseTypes(IReadOnlyList<PlannedTensor> plan, GgufMetadata metadata, QuantizationTarget? target)
+    {
+        if (target is not { } t) return plan.ToDictionary(p => p.Name, _ => GgmlType.F32);
+        var infos = plan.Select(p => new GgufTensorInfo(p.Name, GgmlType.F32, p.Shape, 0, 0, GgufWriter.ByteSize(GgmlType.F32, p.Shape))).ToList();
+        var selector = new TensorTypeSelector(metadata, infos, t);
+        return TensorTypeSelector.Order(infos).ToDictionary(i => i.Name, i => selector.Choose(i).TargetType);
+    }
+
+    private static void WriteTensor(Stream stream, PlannedTensor t, GgmlType type, ulong seed)
     {
         int rowLength = (int)t.Shape[0];
         long rows = t.Shape.Length > 1 ? t.Shape[1] : 1;
@@ -104,14 +116,14 @@ public static class ModelSynthesizer
                 long chunk = first + b;
                 long row0 = chunk * chunkRows;
                 int n = (int)Math.Min(chunkRows, rows - row0);
-                var bytes = buffers[b] ??= new byte[(long)chunkRows * rowBytes > int.MaxValue ? throw new InvalidOperationException("row too long") : chunkRows * rowBytes];
+                var bytes = buffers[b] ??= new byte[checked(chunkRows * rowBytes)];
                 var values = new float[rowLength];
                 var rng = new Xoshiro256(Mix(tensorSeed + (ulong)chunk));
                 for (int r = 0; r < n; r++)
                 {
                     if (t.IsNorm) rng.Fill(values, 1f, 0.1f);
                     else rng.Fill(values, 0f, WeightStd);
-                    encoder.EncodeRow(type, values, bytes.AsSpan(r * rowBytes, rowBytes));
+                    TensorFormat.QuantizeRow(type, values, bytes.AsSpan(r * rowBytes, rowBytes));
                 }
             });
             for (int b = 0; b < batch; b++)
