@@ -11,7 +11,7 @@ namespace Cinder.Tokenizers.Text;
 /// tables were generated from (15.1): .NET 10 knows Unicode 16.0, so the code points first assigned in 16.0 are
 /// reported as <see cref="CodepointCategory.Undefined"/>, as llama.cpp sees them. Checked exhaustively against the
 /// tables inside the llama.cpp build used as the test oracle: every one of the 0x110000 categories, the lower-case map
-/// (which differs from .NET's invariant casing only for U+0130) and the first code point of each NFD decomposition agree.
+/// (which differs from .NET's invariant casing only for U+0130) agree.
 /// If a future .NET moves to Unicode 17, the randomized oracle tests are what notices.
 /// </remarks>
 internal static class UnicodeData
@@ -62,16 +62,23 @@ internal static class UnicodeData
         return Rune.ToLowerInvariant(new Rune(cp)).Value;
     }
 
-    /// <summary>The first code point of the canonical decomposition (llama.cpp's <c>unicode_cpts_normalize_nfd</c> keeps only that one).</summary>
+    /// <summary>
+    /// The first code point of the canonical decomposition (llama.cpp's <c>unicode_cpts_normalize_nfd</c> keeps only
+    /// that one), from <see cref="NfdTable"/>: .NET cannot normalize in globalization-invariant mode.
+    /// </summary>
     public static int NfdFirst(int cp)
     {
-        if (cp < 0xC0 || cp > MaxCodepoint || cp is >= 0xD800 and <= 0xDFFF) return cp;
-        Span<char> one = stackalloc char[2];
-        int n = new Rune(cp).EncodeToUtf16(one);
-        ReadOnlySpan<char> s = one[..n];
-        if (s.IsNormalized(NormalizationForm.FormD)) return cp;
-        var decomposed = new string(s).Normalize(NormalizationForm.FormD);
-        return char.ConvertToUtf32(decomposed, 0);
+        if (cp < 0xC0) return cp;
+        var ranges = NfdTable.Ranges;
+        int lo = 0, hi = ranges.Length / 3 - 1;
+        while (lo <= hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (cp < ranges[3 * mid]) hi = mid - 1;
+            else if (cp > ranges[3 * mid + 1]) lo = mid + 1;
+            else return ranges[3 * mid + 2];
+        }
+        return cp;
     }
 
     private static ushort[] BuildBmp()
