@@ -13,9 +13,9 @@ namespace Cinder.Tokenizers;
 /// llama.cpp's ids for every string. Measured: its <c>BpeTokenizer</c> with the GPT-2 regex as pre-tokenizer passes the
 /// gpt-2 vectors but differs on about 1 random string in 2000, since .NET's regex matches UTF-16 code units (a letter
 /// outside the basic plane is not <c>\p{L}</c> to it) and cannot express llama.cpp's hand-coded and "collapsed" splitters.
-/// Fed llama.cpp's word split, its merge step agreed on every word tried; it is still not used for that step alone,
-/// which is short, because it has no ignore_merges, falls back differently for pieces missing from the vocabulary and
-/// would hold a second copy of the vocabulary. Its SentencePiece needs the protobuf model, which GGUF does not carry, and
+/// Fed llama.cpp's word split, its merge step agreed on every word tried; it is still not used for that step alone:
+/// the step is short, llama.cpp's ignore_merges and per-byte fallback for pieces missing from the vocabulary would
+/// have to be wrapped around it, and it would hold a second copy of the vocabulary. Its SentencePiece needs the protobuf model, which GGUF does not carry, and
 /// applies SentencePiece's own special-token and space rules; its WordPiece expects <c>##</c> continuation pieces and a
 /// full NFD normaliser, whereas GGUF BERT vocabularies mark word starts with U+2581 and llama.cpp keeps only the first
 /// code point of a decomposition.
@@ -31,7 +31,7 @@ public abstract class Tokenizer
     private byte[][]? _pieces;
     private int _maxPieceLength = -1;
 
-    protected Tokenizer(Vocabulary vocabulary, TokenizerSettings settings)
+    private protected Tokenizer(Vocabulary vocabulary, TokenizerSettings settings)
     {
         ArgumentNullException.ThrowIfNull(vocabulary);
         ArgumentNullException.ThrowIfNull(settings);
