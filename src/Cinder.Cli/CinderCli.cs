@@ -16,6 +16,9 @@ public static class CinderCli
     public static RootCommand BuildRootCommand()
     {
         var root = new RootCommand("Cinder: CPU-native LLM inference engine and OpenAI-compatible server.");
+        root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(LogitsCommand.Create());
+        root.Subcommands.Add(TokenizeCommand.Create());
         root.Subcommands.Add(InspectCommand.Create());
         root.Subcommands.Add(QuantizeCommand.Create());
         root.Subcommands.Add(SynthCommand.Create());
@@ -29,7 +32,7 @@ public static class CinderCli
         var config = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
         try
         {
-            return parse.Invoke(config);
+            return parse.InvokeAsync(config).GetAwaiter().GetResult();
         }
         catch (Exception e)
         {

@@ -1,5 +1,6 @@
 using Cinder.Gguf;
 using Cinder.Kernels.Threading;
+using Cinder.Tokenizers;
 
 namespace Cinder.Models;
 
@@ -9,7 +10,12 @@ namespace Cinder.Models;
 /// </summary>
 public abstract class LanguageModel : IDisposable
 {
+    private Tokenizer? _tokenizer;
+
     protected LanguageModel(GgufFile file) => File = file;
+
+    /// <summary>The tokenizer described by the model's tokenizer.* metadata (built on first use).</summary>
+    public Tokenizer Tokenizer => _tokenizer ??= TokenizerFactory.FromGguf(File.Metadata);
 
     /// <summary>The model file; tensor data stays mapped while the model lives.</summary>
     public GgufFile File { get; }
