@@ -15,7 +15,7 @@ internal static class Filters
     private static readonly Dictionary<string, Filter> Table = new(StringComparer.Ordinal)
     {
         ["abs"] = Abs,
-        ["attr"] = (_, v, a, _) => PyOps.GetAttribute(v, PyFormat.Str(a.Get(0, "name"))),
+        ["attr"] = Attr,
         ["capitalize"] = (_, v, _, _) => PyText.Capitalize(PyFormat.Str(v)),
         ["center"] = Center,
         ["count"] = Length,
@@ -70,6 +70,15 @@ internal static class Filters
         Undefined u => throw PyOps.UndefinedError(u),
         _ => throw new RenderError($"bad operand type for abs(): '{PyOps.TypeName(value)}'"),
     };
+
+    /// <summary>Jinja's <c>attr</c> looks up an attribute only, never a dict item.</summary>
+    private static object? Attr(RenderContext ctx, object? value, CallArgs args, Node site)
+    {
+        var name = PyFormat.Str(args.Get(0, "name"));
+        return value is PyDict dict && !Methods.IsMethod(dict, name)
+            ? new Undefined($"'dict object' has no attribute '{name}'")
+            : PyOps.GetAttribute(value, name);
+    }
 
     private static object? Center(RenderContext ctx, object? value, CallArgs args, Node site)
     {

@@ -800,16 +800,7 @@ internal sealed class Parser
             negated = true;
         }
         var token = Current;
-        string name;
-        if (token.Kind == TokenKind.Operator && token.Value is "==" or "!=" or "<" or "<=" or ">" or ">=")
-        {
-            _index++;
-            name = token.Value;
-        }
-        else
-        {
-            name = ParseDottedName();
-        }
+        var name = ParseDottedName();
         if (!Tests.Exists(name)) throw Error($"unknown test '{name}'", token.Offset);
         List<Arg> args = [];
         var next = Current;

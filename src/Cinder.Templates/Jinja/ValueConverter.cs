@@ -72,7 +72,7 @@ internal static class ValueConverter
             case JsonValueKind.False: return false;
             case JsonValueKind.String: return element.GetString();
             case JsonValueKind.Number:
-                return element.TryGetInt64(out var l) ? l : element.GetDouble();
+                return element.TryGetInt64(out var l) ? (object)l : element.GetDouble();
             case JsonValueKind.Array:
                 return element.EnumerateArray().Select(e => FromJson(e, depth + 1)).ToList();
             case JsonValueKind.Object:
