@@ -32,7 +32,7 @@ internal static class Filters
         ["join"] = Join,
         ["last"] = Last,
         ["length"] = Length,
-        ["list"] = (ctx, v, _, _) => new List<object?>(PyOps.Materialize(v, ctx)),
+        ["list"] = ToList,
         ["lower"] = (_, v, _, _) => PyFormat.Str(v).ToLowerInvariant(),
         ["map"] = Map,
         ["max"] = (ctx, v, a, _) => MinMax(ctx, v, a, max: true),
@@ -78,6 +78,13 @@ internal static class Filters
         return value is PyDict dict && !Methods.IsMethod(dict, name)
             ? new Undefined($"'dict object' has no attribute '{name}'")
             : PyOps.GetAttribute(value, name);
+    }
+
+    private static object? ToList(RenderContext ctx, object? value, CallArgs args, Node site)
+    {
+        var items = PyOps.Materialize(value, ctx);
+        ctx.Tick(items.Count);
+        return new List<object?>(items);
     }
 
     private static object? Center(RenderContext ctx, object? value, CallArgs args, Node site)

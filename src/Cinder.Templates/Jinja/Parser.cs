@@ -71,7 +71,8 @@ internal sealed class Parser
 
     private void Enter(int offset)
     {
-        if (++_depth > _maxDepth)
+        // The explicit limit keeps errors deterministic; the stack check protects a caller who raised the limit.
+        if (++_depth > _maxDepth || !System.Runtime.CompilerServices.RuntimeHelpers.TryEnsureSufficientExecutionStack())
         {
             var (line, column) = _map.Locate(offset);
             throw new TemplateLimitException($"template nests deeper than {_maxDepth} (TemplateLimits.MaxNestingDepth)", line, column, _name);
@@ -653,7 +654,7 @@ internal sealed class Parser
             }
             else if (token.IsOp("("))
             {
-                node = new CallExpr(token.Offset, node, ParseCallArgs());
+                node = new CallExpr(node.Offset, node, ParseCallArgs());
             }
             else
             {
@@ -679,7 +680,7 @@ internal sealed class Parser
             }
             else if (token.IsOp("("))
             {
-                node = new CallExpr(token.Offset, node, ParseCallArgs());
+                node = new CallExpr(node.Offset, node, ParseCallArgs());
             }
             else
             {

@@ -327,8 +327,8 @@ internal static class PyOps
                 ctx.Tick(s.Length);
                 return PyText.CodePoints(s).ConvertAll(c => (object?)c);
             case RangeValue range:
-                ctx.Tick(range.LongCount);
-                return [.. range];
+                // range() refuses more than Globals.MaxRange items; whoever walks it counts the work.
+                return range;
             case Undefined:
                 return [];
             case Namespace:
