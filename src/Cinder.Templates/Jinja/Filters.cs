@@ -452,7 +452,10 @@ internal static class Filters
         {
             var l = value is bool b ? (b ? 1L : 0L) : (long)value;
             if (method != "common") return (double)l;
-            return precision >= 0 ? l : (long)RoundHalfEven(new BigInteger(l), BigInteger.Pow(10, -precision)) * (long)Math.Pow(10, -precision);
+            if (precision >= 0) return l;
+            var scale = BigInteger.Pow(10, -precision);
+            var rounded = RoundHalfEven(BigInteger.Abs(l), scale) * scale;
+            return (long)(l < 0 ? -rounded : rounded);
         }
         if (value is not double d) throw new RenderError($"type {PyOps.TypeName(value)} doesn't define __round__ method");
         if (double.IsNaN(d) || double.IsInfinity(d)) return d;
