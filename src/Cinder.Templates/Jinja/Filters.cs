@@ -8,8 +8,11 @@ namespace Cinder.Templates.Jinja;
 /// Jinja's built-in filters that chat templates use, with Jinja 3.1 semantics, plus <c>tojson</c> as transformers
 /// overrides it (<c>json.dumps</c> with <c>ensure_ascii=False</c>, no HTML escaping, key order kept).
 /// </summary>
-internal static class Filters
+internal static partial class Filters
 {
+    [System.Text.RegularExpressions.GeneratedRegex(@"\w+")]
+    private static partial System.Text.RegularExpressions.Regex WordRegex();
+
     private delegate object? Filter(RenderContext ctx, object? value, CallArgs args, Node site);
 
     private static readonly Dictionary<string, Filter> Table = new(StringComparer.Ordinal)
@@ -53,7 +56,7 @@ internal static class Filters
         ["trim"] = (_, v, a, _) => PyText.Strip(PyFormat.Str(v), a.Get(0, "chars") as string, true, true),
         ["unique"] = Unique,
         ["upper"] = (_, v, _, _) => PyFormat.Str(v).ToUpperInvariant(),
-        ["wordcount"] = (_, v, _, _) => (long)PyFormat.Str(v).Split(PyText.WhitespaceChars, StringSplitOptions.RemoveEmptyEntries).Length,
+        ["wordcount"] = (_, v, _, _) => (long)WordRegex().Count(PyFormat.Str(v)),
     };
 
     public static bool Exists(string name) => Table.ContainsKey(name);
@@ -171,6 +174,7 @@ internal static class Filters
     private static object? Float(RenderContext ctx, object? value, CallArgs args, Node site)
     {
         var fallback = args.Get(0, "default", 0.0);
+        if (value is Undefined u) throw PyOps.UndefinedError(u);
         return value switch
         {
             double d => d,
@@ -200,6 +204,8 @@ internal static class Filters
         var radix = (int)ToLong(args.Get(1, "base", 10L), "base");
         switch (value)
         {
+            case Undefined u:
+                throw PyOps.UndefinedError(u);
             case long or bool:
                 return value is bool b ? (b ? 1L : 0L) : value;
             case double d:
@@ -269,7 +275,12 @@ internal static class Filters
         var indention = widthArg is string w ? w : new string(' ', (int)Math.Clamp(ToLong(widthArg, "width"), 0, 1000));
         var first = PyOps.Truthy(args.Get(1, "first", false));
         var blank = PyOps.Truthy(args.Get(2, "blank", false));
-        var s = PyFormat.Str(value) + "\n"; // Jinja appends a newline so splitlines keeps a trailing empty line
+        var s = value switch
+        {
+            string text => text + "\n", // Jinja appends a newline so splitlines keeps a trailing empty line
+            Undefined u => throw PyOps.UndefinedError(u),
+            _ => throw new RenderError($"indent needs a string, not '{PyOps.TypeName(value)}'"),
+        };
         var lines = PyText.SplitLines(s);
         ctx.CheckLength(s.Length + (long)lines.Count * indention.Length);
         string rv;
@@ -349,7 +360,8 @@ internal static class Filters
 
     private static object? Map(RenderContext ctx, object? value, CallArgs args, Node site)
     {
-        var items = PyOps.Materialize(value, ctx);
+        // Jinja's map/select/reject test the value's truth before iterating, so 0 or false gives nothing.
+        var items = PyOps.Truthy(value) ? PyOps.Materialize(value, ctx) : [];
         ctx.Tick(items.Count);
         if (args.Positional.Count == 0 && args.Has(-1, "attribute"))
         {
@@ -391,7 +403,7 @@ internal static class Filters
 
     private static object? Select(RenderContext ctx, object? value, CallArgs args, bool byAttribute, bool keep)
     {
-        var items = PyOps.Materialize(value, ctx);
+        var items = PyOps.Truthy(value) ? PyOps.Materialize(value, ctx) : [];
         ctx.Tick(items.Count);
         var positional = args.Positional;
         var offset = 0;

@@ -160,7 +160,7 @@ internal static class PyOps
             if (a is double || b is double) return AsDouble(a) * AsDouble(b);
             return CheckedLong(() => checked(AsLong(a) * AsLong(b)));
         }
-        if (a is long or bool && b is string or List<object?>) (a, b) = (b, a);
+        if (a is long or bool && b is string or List<object?> or PyTuple) (a, b) = (b, a);
         if (b is long or bool)
         {
             var n = Math.Max(0, AsLong(b));
@@ -174,11 +174,11 @@ internal static class PyOps
                     var sb = new StringBuilder(s.Length * (int)n);
                     for (var i = 0; i < n; i++) sb.Append(s);
                     return sb.ToString();
-                case List<object?> list:
+                case IReadOnlyList<object?> list when a is List<object?> or PyTuple:
                     ctx.Tick(list.Count == 0 ? n : checked(list.Count * n));
                     var result = new List<object?>();
                     for (var i = 0; i < n; i++) result.AddRange(list);
-                    return result;
+                    return a is PyTuple ? new PyTuple([.. result]) : result;
             }
         }
         throw Unsupported("*", a, b);
@@ -298,7 +298,9 @@ internal static class PyOps
                 if (item is Undefined u) throw UndefinedError(u);
                 if (item is not string sub) throw new RenderError($"'in <string>' requires string as left operand, not {TypeName(item)}");
                 return s.Contains(sub, StringComparison.Ordinal);
-            case PyDict d: return d.ContainsKey(item);
+            case PyDict d:
+                if (item is List<object?> or PyDict or Namespace) throw new RenderError($"unhashable type: '{TypeName(item)}'");
+                return d.ContainsKey(item);
             case Namespace ns: return ns.Attributes.ContainsKey(item);
             case Undefined: return false;
             case IEnumerable<object?> seq:
@@ -426,6 +428,7 @@ internal static class PyOps
                 items = [.. range];
                 break;
             default:
+                // Jinja compiles slices to a plain Python subscript (not its forgiving getitem), so this fails.
                 throw new RenderError($"'{TypeName(obj)}' object is not subscriptable");
         }
 
