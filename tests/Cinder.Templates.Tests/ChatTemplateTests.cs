@@ -117,6 +117,7 @@ public sealed class ChatTemplateTests
             "{% if strftime_now is defined %}{{ strftime_now('%d %b %Y') }}|{{ strftime_now('%A %B %-') if false else strftime_now('%A %B %H:%M:%S %p %j %y %%') }}{% endif %}",
             timeProvider: clock);
         Assert.Equal("05 Mar 2025|Wednesday March 14:07:09 PM 064 25 %", template.Render(Hello, false));
+        Assert.Equal("5 Mar 2025, 2:7", new ChatTemplate("{{ strftime_now('%-d %b %Y, %-I:%-M') }}", timeProvider: clock).Render(Hello, false));
     }
 
     [Fact]

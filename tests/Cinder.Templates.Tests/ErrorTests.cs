@@ -87,6 +87,27 @@ public sealed class ErrorTests
         Assert.Contains("nest", e.Problem);
     }
 
+    [Theory]
+    [InlineData(" + ", "150000")]
+    [InlineData(" and ", "1")]
+    [InlineData(" ~ ", null)]
+    [InlineData(" if true else ", "1")]
+    public void VeryLongOperatorChainsRenderOrFailCleanly(string op, string? expected)
+    {
+        var count = op.Length > 5 ? 60_000 : 150_000;
+        var template = "{{ " + string.Join(op, Enumerable.Repeat("1", count)) + " }}";
+        try
+        {
+            var output = JinjaTemplate.Parse(template).Render(new Dictionary<string, object?>());
+            Assert.Equal(expected ?? new string('1', count), output);
+        }
+        catch (TemplateLimitException e)
+        {
+            // Left-deep operator chains are evaluated recursively; the stack guard may stop them, but never a crash.
+            Assert.Contains("nest", e.Problem);
+        }
+    }
+
     [Fact]
     public void NestingWithinTheLimitRenders()
     {

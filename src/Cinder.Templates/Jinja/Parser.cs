@@ -364,7 +364,9 @@ internal sealed class Parser
         if (token.IsOp("("))
         {
             _index++;
+            Enter(token.Offset);
             var inner = ParseAssignTarget(allowNamespace);
+            Leave();
             ExpectOp(")");
             return inner;
         }
@@ -426,8 +428,10 @@ internal sealed class Parser
             Expr? otherwise = null;
             if (Current.IsName("else"))
             {
-                _index++;
+                var elseOffset = Next().Offset;
+                Enter(elseOffset);
                 otherwise = ParseCondExpr();
+                Leave();
             }
             expr = new CondExpr(offset, test, expr, otherwise);
         }

@@ -238,6 +238,7 @@ internal static class PyFormat
             }
             case Namespace: throw new RenderError("Object of type Namespace is not JSON serializable");
             case Undefined: throw new RenderError("Object of type Undefined is not JSON serializable");
+            case RangeValue: throw new RenderError("Object of type range is not JSON serializable");
             case IReadOnlyList<object?> list:
             {
                 if (list.Count == 0) { sb.Append("[]"); return; }

@@ -25,6 +25,24 @@ internal static class Strftime
             }
             var d = format[++i];
             var hour12 = t.Hour % 12 == 0 ? 12 : t.Hour % 12;
+            if (d == '-' && i + 1 < format.Length)
+            {
+                // glibc's "no padding" flag, which Python on Linux passes through (e.g. "%-d %b %Y").
+                d = format[++i];
+                sb.Append(d switch
+                {
+                    'd' => t.Day.ToString(inv),
+                    'm' => t.Month.ToString(inv),
+                    'H' => t.Hour.ToString(inv),
+                    'I' => hour12.ToString(inv),
+                    'M' => t.Minute.ToString(inv),
+                    'S' => t.Second.ToString(inv),
+                    'j' => t.DayOfYear.ToString(inv),
+                    'y' => (t.Year % 100).ToString(inv),
+                    _ => throw new RenderError($"strftime directive '%-{d}' is not supported"),
+                });
+                continue;
+            }
             sb.Append(d switch
             {
                 'a' => Days[(int)t.DayOfWeek][..3],

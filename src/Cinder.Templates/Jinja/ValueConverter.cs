@@ -28,7 +28,11 @@ internal static class ValueConverter
             case double d: return d;
             case decimal m: return (double)m;
             case JsonElement element: return FromJson(element, depth);
-            case JsonNode node: return FromJson(JsonSerializer.SerializeToElement(node), depth);
+            case JsonNode node:
+                using (var document = JsonDocument.Parse(node.ToJsonString()))
+                {
+                    return FromJson(document.RootElement, depth);
+                }
             case IDictionary<string, object?> dict:
             {
                 var result = new PyDict();
