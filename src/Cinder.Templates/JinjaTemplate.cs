@@ -72,11 +72,6 @@ public sealed class JinjaTemplate
         ArgumentNullException.ThrowIfNull(variables);
         var data = new Scope(GlobalScope);
         foreach (var (key, value) in variables) data.Set(key, ValueConverter.FromClr(value));
-        return RenderScope(data);
-    }
-
-    internal string RenderScope(Scope data)
-    {
         var ctx = new RenderContext(Limits, _map, Name, _time);
         var top = new Scope(data);
         try
@@ -98,8 +93,6 @@ public sealed class JinjaTemplate
         }
         return ctx.Output.ToString();
     }
-
-    internal static Scope NewDataScope() => new(GlobalScope);
 
     /// <summary>Names of the supported filters.</summary>
     public static IReadOnlyCollection<string> FilterNames { get; } = [.. Filters.Names.Order(StringComparer.Ordinal)];

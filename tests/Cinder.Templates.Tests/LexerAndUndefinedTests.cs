@@ -31,6 +31,12 @@ public sealed class LexerAndUndefinedTests
     }
 
     [Fact]
+    public void LoopDepthCountsOnlyRecursiveLoops()
+    {
+        Assert.Equal("101", Render("{% for a in [1] %}{% for b in [2] %}{{ loop.depth }}{{ loop.depth0 }}{% endfor %}{{ loop.depth }}{% endfor %}"));
+    }
+
+    [Fact]
     public void WithBlockScopesItsVariables()
     {
         Assert.Equal("12[]", Render("{% with a = 1, b = 2 %}{{ a }}{{ b }}{% endwith %}[{{ a }}]"));

@@ -39,8 +39,6 @@ internal sealed class RenderContext(TemplateLimits limits, SourceMap map, string
 
     public int CallDepth { get; set; }
 
-    public int LoopDepth { get; set; }
-
     public StringBuilder Output => _buffers.Peek();
 
     public void Write(string text)

@@ -136,25 +136,18 @@ internal sealed class ForStmt(int offset, Target target, Expr iterable, Expr? co
 
         if (items.Count == 0) return otherwise is null ? Flow.Normal : RenderAll(otherwise, ctx, scope);
 
-        ctx.LoopDepth++;
-        try
+        // loop.depth counts recursive loops only, which are not supported, so it is always 1.
+        var loop = new LoopContext(items, depth: 1);
+        for (var i = 0; i < items.Count; i++)
         {
-            var loop = new LoopContext(items, ctx.LoopDepth);
-            for (var i = 0; i < items.Count; i++)
-            {
-                ctx.Tick();
-                // Each iteration gets a fresh scope, as in Jinja: a plain set inside the body neither survives the
-                // iteration nor leaks out of the loop (templates use namespace() for that).
-                var iteration = new Scope(scope);
-                loop.Index0 = i;
-                iteration.Set("loop", loop);
-                target.Assign(ctx, iteration, items[i]);
-                if (RenderAll(body, ctx, iteration) == Flow.Break) break;
-            }
-        }
-        finally
-        {
-            ctx.LoopDepth--;
+            ctx.Tick();
+            // Each iteration gets a fresh scope, as in Jinja: a plain set inside the body neither survives the
+            // iteration nor leaks out of the loop (templates use namespace() for that).
+            var iteration = new Scope(scope);
+            loop.Index0 = i;
+            iteration.Set("loop", loop);
+            target.Assign(ctx, iteration, items[i]);
+            if (RenderAll(body, ctx, iteration) == Flow.Break) break;
         }
         return Flow.Normal;
     }
