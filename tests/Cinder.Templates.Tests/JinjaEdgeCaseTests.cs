@@ -16,6 +16,16 @@ public sealed class JinjaEdgeCaseTests
     }
 
     [Theory]
+    [InlineData("{% set x = 1 %}{% set y %}{% set x = 2 %}{{ x }}{% endset %}{{ x }}{{ y }}", "12")]
+    [InlineData("{% set x = 1 %}{% filter upper %}{% set x = 2 %}a{{ x }}{% endfilter %}{{ x }}", "A21")]
+    [InlineData("{% for i in [1,2,3] %}{% set s %}{{ i }}{% if i == 2 %}{% break %}{% endif %}{% endset %}{{ s }}{% else %}E{% endfor %}", "1")]
+    [InlineData("{% for i in [1,2] %}{% continue %}{% else %}E{% endfor %}|{% for i in [1,2] %}{% if i == 2 %}{% break %}{% endif %}{% else %}E{% endfor %}|{% for i in [1] %}{% break %}{% else %}E{% endfor %}", "E||E")]
+    public void BlockScopesAndLoopControlAsJinjaCompilesThem(string template, string expected)
+    {
+        Assert.Equal(expected, JinjaTemplate.Parse(template).Render(Vars));
+    }
+
+    [Theory]
     [InlineData("{{ l in {} }}", "unhashable type: 'list'")]
     [InlineData("{{ missing|int }}", "filter 'int': 'missing' is undefined")]
     [InlineData("{{ missing|float }}", "filter 'float': 'missing' is undefined")]

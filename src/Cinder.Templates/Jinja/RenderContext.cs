@@ -52,12 +52,15 @@ internal sealed class RenderContext(TemplateLimits limits, SourceMap map, string
     }
 
     /// <summary>Renders into a fresh buffer (block set, macro body, filter block) and returns what was written.</summary>
-    public string Capture(Action render)
+    public string Capture(Action render) => Capture(() => { render(); return Flow.Normal; }, out _);
+
+    /// <summary>As <see cref="Capture(Action)"/>, also reporting a break or continue that left the body.</summary>
+    public string Capture(Func<Flow> render, out Flow flow)
     {
         _buffers.Push(new StringBuilder());
         try
         {
-            render();
+            flow = render();
             return _buffers.Peek().ToString();
         }
         finally

@@ -134,10 +134,11 @@ internal sealed class ForStmt(int offset, Target target, Expr iterable, Expr? co
             items = kept;
         }
 
-        if (items.Count == 0) return otherwise is null ? Flow.Normal : RenderAll(otherwise, ctx, scope);
-
         // loop.depth counts recursive loops only, which are not supported, so it is always 1.
         var loop = new LoopContext(items, depth: 1);
+        // Jinja renders the else block unless some iteration ran to its end: its generated code clears the flag
+        // after the body, so an iteration left by break or continue does not count. Kept for fidelity.
+        var completedAnIteration = false;
         for (var i = 0; i < items.Count; i++)
         {
             ctx.Tick();
@@ -147,9 +148,11 @@ internal sealed class ForStmt(int offset, Target target, Expr iterable, Expr? co
             loop.Index0 = i;
             iteration.Set("loop", loop);
             target.Assign(ctx, iteration, items[i]);
-            if (RenderAll(body, ctx, iteration) == Flow.Break) break;
+            var flow = RenderAll(body, ctx, iteration);
+            if (flow == Flow.Break) break;
+            if (flow == Flow.Normal) completedAnIteration = true;
         }
-        return Flow.Normal;
+        return completedAnIteration || otherwise is null ? Flow.Normal : RenderAll(otherwise, ctx, scope);
     }
 }
 
@@ -177,7 +180,10 @@ internal sealed class SetBlockStmt(int offset, Target target, List<FilterExpr> f
 {
     protected override Flow RenderCore(RenderContext ctx, Scope scope)
     {
-        object? value = ctx.Capture(() => RenderAll(body, ctx, scope));
+        // The body has its own scope (Jinja renders it in an inner frame), but it is inline code of any enclosing
+        // loop: break/continue inside it leave the loop, and the assignment is skipped.
+        object? value = ctx.Capture(() => RenderAll(body, ctx, new Scope(scope)), out var flow);
+        if (flow != Flow.Normal) return flow;
         foreach (var filter in filters) value = filter.Apply(ctx, scope, value);
         target.Assign(ctx, scope, value);
         return Flow.Normal;
@@ -188,7 +194,8 @@ internal sealed class FilterBlockStmt(int offset, List<FilterExpr> filters, List
 {
     protected override Flow RenderCore(RenderContext ctx, Scope scope)
     {
-        object? value = ctx.Capture(() => RenderAll(body, ctx, scope));
+        object? value = ctx.Capture(() => RenderAll(body, ctx, new Scope(scope)), out var flow);
+        if (flow != Flow.Normal) return flow;
         foreach (var filter in filters) value = filter.Apply(ctx, scope, value);
         ctx.Write(PyFormat.Str(value));
         return Flow.Normal;
