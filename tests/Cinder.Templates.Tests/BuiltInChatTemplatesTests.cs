@@ -45,4 +45,12 @@ public sealed class BuiltInChatTemplatesTests
         Assert.EndsWith("{%- endif %}\n", BuiltInChatTemplates.Get("llama3.1"));
         Assert.EndsWith("{% endfor %}", BuiltInChatTemplates.Get("zephyr"));
     }
+
+    [Fact]
+    public void EngineListsItsFiltersAndTests()
+    {
+        Assert.Subset(JinjaTemplate.FilterNames.ToHashSet(), new HashSet<string> { "trim", "tojson", "length", "selectattr", "map", "default", "d", "e", "escape", "indent" });
+        Assert.Subset(JinjaTemplate.TestNames.ToHashSet(), new HashSet<string> { "defined", "undefined", "none", "string", "mapping", "equalto", "==", "in" });
+        Assert.Equal(JinjaTemplate.FilterNames.Order(StringComparer.Ordinal), JinjaTemplate.FilterNames);
+    }
 }
