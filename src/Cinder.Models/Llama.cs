@@ -135,6 +135,19 @@ public sealed unsafe class LlamaModel : LanguageModel
     public override int LayerCount => Config.Layers;
     public override int KvDim => Config.KvDim;
 
+    public override long WeightBytesPerToken
+    {
+        get
+        {
+            long bytes = (long)_output.Rows * _output.RowBytes;
+            foreach (var l in _layers)
+            {
+                foreach (var w in new[] { l.Q, l.K, l.V, l.AttnOutput, l.Gate, l.Up, l.Down }) bytes += w.Rows * w.RowBytes;
+            }
+            return bytes;
+        }
+    }
+
     private WeightMatrix Matrix(string name, long columns, long rows)
     {
         var t = File.GetTensor(name);
