@@ -19,16 +19,20 @@ public sealed unsafe class MatMul : IDisposable
     private readonly PackedJob _packedJob;
     private readonly Q8Activations _q8 = new();
 
-    public MatMul(WorkerPool pool, KernelIsa? isa = null)
+    public MatMul(WorkerPool pool, KernelIsa? isa = null, FloatIsa? floatIsa = null)
     {
         _pool = pool;
         Isa = isa ?? KernelIsas.Best;
+        FloatIsa = floatIsa ?? FloatIsas.Best;
         _rowJob = new RowJob(pool.Threads);
         _packedJob = new PackedJob();
     }
 
     /// <summary>The instruction-set path of the integer kernels.</summary>
     public KernelIsa Isa { get; }
+
+    /// <summary>The vector width of the floating-point kernels.</summary>
+    public FloatIsa FloatIsa { get; }
 
     /// <summary>y (batch × w.Rows) = x (batch × w.Columns) · Wᵀ.</summary>
     public void Multiply(PreparedWeight w, ReadOnlySpan<float> x, Span<float> y, int batch)
@@ -47,7 +51,7 @@ public sealed unsafe class MatMul : IDisposable
             else
             {
                 var source = w.Source;
-                _rowJob.Set(source, px, py, batch);
+                _rowJob.Set(source, px, py, batch, FloatIsa);
                 _pool.Run(_rowJob);
             }
         }
@@ -91,7 +95,10 @@ public sealed unsafe class MatMul : IDisposable
         }
     }
 
-    /// <summary>Rows split evenly across workers; F32 through the F32 dot, other types dequantized row by row.</summary>
+    /// <summary>
+    /// Rows split evenly across workers (in fours, the float kernels' tile height): F32, F16 and BF16 through
+    /// the float kernels, other unpacked types dequantized row by row (the reference path).
+    /// </summary>
     private sealed class RowJob : IParallelJob
     {
         private readonly float[][] _scratch;
@@ -99,30 +106,29 @@ public sealed unsafe class MatMul : IDisposable
         private float* _x;
         private float* _y;
         private int _batch;
+        private FloatIsa _floatIsa;
 
         public RowJob(int workers) => _scratch = new float[workers][];
 
-        public void Set(in WeightMatrix w, float* x, float* y, int batch)
+        public void Set(in WeightMatrix w, float* x, float* y, int batch, FloatIsa floatIsa)
         {
             _w = w;
             _x = x;
             _y = y;
             _batch = batch;
+            _floatIsa = floatIsa;
         }
 
         public void Execute(int worker, int workerCount)
         {
             var w = _w;
-            int first = (int)((long)w.Rows * worker / workerCount);
-            int last = (int)((long)w.Rows * (worker + 1) / workerCount);
-            if (w.Type == GgmlType.F32)
+            int quads = (w.Rows + 3) / 4;
+            int first = Math.Min(w.Rows, (int)((long)quads * worker / workerCount) * 4);
+            int last = Math.Min(w.Rows, (int)((long)quads * (worker + 1) / workerCount) * 4);
+            if (first >= last) return;
+            if (FloatKernels.Supports(w.Type))
             {
-                for (int r = first; r < last; r++)
-                {
-                    float* row = (float*)w.Row(r);
-                    for (int b = 0; b < _batch; b++)
-                        _y[(long)b * w.Rows + r] = Simd.F32Dot.Dot(row, _x + (long)b * w.Columns, w.Columns);
-                }
+                FloatKernels.Multiply(w, _x, _y, w.Rows, first, last, _batch, _floatIsa);
                 return;
             }
             var scratch = _scratch[worker];
