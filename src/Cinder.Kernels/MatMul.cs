@@ -36,7 +36,7 @@ public sealed unsafe class MatMul : IDisposable
     /// <summary>The vector width of the floating-point kernels.</summary>
     public FloatIsa FloatIsa { get; }
 
-    /// <summary>y (batch × w.Rows) = x (batch × w.Columns) · Wᵀ.</summary>
+    /// <summary>y (batch × w.Rows) = x (batch × w.Columns) · Wᵀ; stacked parts fill consecutive row ranges of each token's output.</summary>
     public void Multiply(PreparedWeight w, ReadOnlySpan<float> x, Span<float> y, int batch)
     {
         if (x.Length < batch * w.Columns) throw new ArgumentException($"x holds {x.Length} values, needs {batch} x {w.Columns}", nameof(x));
@@ -49,42 +49,50 @@ public sealed unsafe class MatMul : IDisposable
                 _q8.Quantize(px, batch, w.Columns);
                 _packedJob.Set(packed, _q8, py, batch, Isa);
                 _pool.Run(_packedJob);
+                return;
             }
-            else
+            int offset = 0;
+            var parts = w.Parts;
+            for (int i = 0; i < parts.Count; i++) // indexing, not foreach: no enumerator allocated per product
             {
-                var source = w.Source;
-                float* input = px;
-                if (source.Type == GgmlType.F16)
-                {
-                    // llama.cpp converts activations to F16 (the vec_dot type of F16 weights); so do we, for the same numbers.
-                    int n = batch * w.Columns;
-                    if (_rounded.Length < n) _rounded = new float[n];
-                    for (int i = 0; i < n; i++) _rounded[i] = (float)(Half)px[i];
-                    fixed (float* pr = _rounded)
-                    {
-                        _rowJob.Set(source, pr, null, 0, py, batch, FloatIsa);
-                        _pool.Run(_rowJob);
-                    }
-                    return;
-                }
-                if (!FloatKernels.Supports(source.Type))
-                {
-                    // Quantized weights without a packed layout: activations in the weight's vec_dot type, as llama.cpp does.
-                    var activationType = TensorFormat.ActivationType(source.Type);
-                    int rowBytes = TensorFormat.RowByteCount(activationType, w.Columns);
-                    if (_activationBytes.Length < batch * rowBytes) _activationBytes = new byte[batch * rowBytes];
-                    for (int b = 0; b < batch; b++) QuantizeActivations(activationType, px + (long)b * w.Columns, w.Columns, _activationBytes.AsSpan(b * rowBytes, rowBytes));
-                    fixed (byte* pa = _activationBytes)
-                    {
-                        _rowJob.Set(source, px, pa, rowBytes, py, batch, FloatIsa);
-                        _pool.Run(_rowJob);
-                    }
-                    return;
-                }
-                _rowJob.Set(source, input, null, 0, py, batch, FloatIsa);
-                _pool.Run(_rowJob);
+                MultiplyUnpacked(parts[i], px, py + offset, w.Rows, batch);
+                offset += parts[i].Rows;
             }
         }
+    }
+
+    /// <summary>One unpacked matrix into y[b · yStride + r].</summary>
+    private void MultiplyUnpacked(in WeightMatrix source, float* px, float* py, int yStride, int batch)
+    {
+        if (source.Type == GgmlType.F16)
+        {
+            // llama.cpp converts activations to F16 (the vec_dot type of F16 weights); so do we, for the same numbers.
+            int n = batch * source.Columns;
+            if (_rounded.Length < n) _rounded = new float[n];
+            for (int i = 0; i < n; i++) _rounded[i] = (float)(Half)px[i];
+            fixed (float* pr = _rounded)
+            {
+                _rowJob.Set(source, pr, null, 0, py, yStride, batch, FloatIsa);
+                _pool.Run(_rowJob);
+            }
+            return;
+        }
+        if (!FloatKernels.Supports(source.Type))
+        {
+            // Quantized weights without a packed layout: activations in the weight's vec_dot type, as llama.cpp does.
+            var activationType = TensorFormat.ActivationType(source.Type);
+            int rowBytes = TensorFormat.RowByteCount(activationType, source.Columns);
+            if (_activationBytes.Length < batch * rowBytes) _activationBytes = new byte[batch * rowBytes];
+            for (int b = 0; b < batch; b++) QuantizeActivations(activationType, px + (long)b * source.Columns, source.Columns, _activationBytes.AsSpan(b * rowBytes, rowBytes));
+            fixed (byte* pa = _activationBytes)
+            {
+                _rowJob.Set(source, px, pa, rowBytes, py, yStride, batch, FloatIsa);
+                _pool.Run(_rowJob);
+            }
+            return;
+        }
+        _rowJob.Set(source, px, null, 0, py, yStride, batch, FloatIsa);
+        _pool.Run(_rowJob);
     }
 
     /// <summary>One row of y for one token: the scalar reference (dequantize, then a double-accumulated dot).</summary>
@@ -159,16 +167,18 @@ public sealed unsafe class MatMul : IDisposable
         private byte* _activations;
         private int _activationRowBytes;
         private float* _y;
+        private int _yStride;
         private int _batch;
         private FloatIsa _floatIsa;
 
-        public void Set(in WeightMatrix w, float* x, byte* activations, int activationRowBytes, float* y, int batch, FloatIsa floatIsa)
+        public void Set(in WeightMatrix w, float* x, byte* activations, int activationRowBytes, float* y, int yStride, int batch, FloatIsa floatIsa)
         {
             _w = w;
             _x = x;
             _activations = activations;
             _activationRowBytes = activationRowBytes;
             _y = y;
+            _yStride = yStride;
             _batch = batch;
             _floatIsa = floatIsa;
         }
@@ -182,7 +192,7 @@ public sealed unsafe class MatMul : IDisposable
             if (first >= last) return;
             if (FloatKernels.Supports(w.Type))
             {
-                FloatKernels.Multiply(w, _x, _y, w.Rows, first, last, _batch, _floatIsa);
+                FloatKernels.Multiply(w, _x, _y, _yStride, first, last, _batch, _floatIsa);
                 return;
             }
             for (int r = first; r < last; r++)
@@ -191,7 +201,7 @@ public sealed unsafe class MatMul : IDisposable
                 for (int b = 0; b < _batch; b++)
                 {
                     var activations = new ReadOnlySpan<byte>(_activations + (long)b * _activationRowBytes, _activationRowBytes);
-                    _y[(long)b * w.Rows + r] = TensorFormat.DotRowReference(w.Type, row, activations, w.Columns);
+                    _y[(long)b * _yStride + r] = TensorFormat.DotRowReference(w.Type, row, activations, w.Columns);
                 }
             }
         }

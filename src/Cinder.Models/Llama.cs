@@ -77,16 +77,13 @@ public sealed unsafe class LlamaModel : LanguageModel
     private sealed class Layer
     {
         public required float[] AttnNorm;          // (dim)
-        public required PreparedWeight Q;          // (dim -> dim)
-        public required PreparedWeight K;          // (dim -> kvDim)
-        public required PreparedWeight V;          // (dim -> kvDim)
+        public required PreparedWeight Qkv;        // (dim -> dim + 2·kvDim): Q, K and V stacked
         public required PreparedWeight AttnOutput; // (dim -> dim)
         public required float[] FfnNorm;           // (dim)
-        public required PreparedWeight Gate;       // (dim -> ffn)
-        public required PreparedWeight Up;         // (dim -> ffn)
+        public required PreparedWeight GateUp;     // (dim -> 2·ffn): gate and up stacked
         public required PreparedWeight Down;       // (ffn -> dim)
 
-        public IEnumerable<PreparedWeight> Matrices => new[] { Q, K, V, AttnOutput, Gate, Up, Down };
+        public IEnumerable<PreparedWeight> Matrices => new[] { Qkv, AttnOutput, GateUp, Down };
     }
 
     private readonly Layer[] _layers;
@@ -118,13 +115,10 @@ public sealed unsafe class LlamaModel : LanguageModel
             _layers[l] = new Layer
             {
                 AttnNorm = Vector(Names.AttnNorm(l), c.Dim),
-                Q = Prepare(Matrix(Names.Q(l), c.Dim, c.Dim)),
-                K = Prepare(Matrix(Names.K(l), c.Dim, c.KvDim)),
-                V = Prepare(Matrix(Names.V(l), c.Dim, c.KvDim)),
+                Qkv = Prepare(Matrix(Names.Q(l), c.Dim, c.Dim), Matrix(Names.K(l), c.Dim, c.KvDim), Matrix(Names.V(l), c.Dim, c.KvDim)),
                 AttnOutput = Prepare(Matrix(Names.AttnOutput(l), c.Dim, c.Dim)),
                 FfnNorm = Vector(Names.FfnNorm(l), c.Dim),
-                Gate = Prepare(Matrix(Names.Gate(l), c.Dim, c.Ffn)),
-                Up = Prepare(Matrix(Names.Up(l), c.Dim, c.Ffn)),
+                GateUp = Prepare(Matrix(Names.Gate(l), c.Dim, c.Ffn), Matrix(Names.Up(l), c.Dim, c.Ffn)),
                 Down = Prepare(Matrix(Names.Down(l), c.Ffn, c.Dim)),
             };
         }
@@ -146,10 +140,10 @@ public sealed unsafe class LlamaModel : LanguageModel
     {
         get
         {
-            long bytes = (long)_output.Rows * _output.Source.RowBytes;
+            long bytes = _output.Bytes;
             foreach (var l in _layers)
             {
-                foreach (var w in l.Matrices) bytes += w.Rows * w.Source.RowBytes;
+                foreach (var w in l.Matrices) bytes += w.Bytes;
             }
             return bytes;
         }
@@ -168,11 +162,13 @@ public sealed unsafe class LlamaModel : LanguageModel
     /// kernel drop the file pages behind it (the packed copy replaces them; resident memory stays about the
     /// size of the model).
     /// </summary>
-    private PreparedWeight Prepare(WeightMatrix w)
+    private PreparedWeight Prepare(params WeightMatrix[] parts)
     {
-        var prepared = PreparedWeight.Prepare(w, _repack);
-        if (prepared.Packed is not null && w.Name != Names.TokenEmbedding)
+        var prepared = PreparedWeight.Stack(parts, _repack);
+        if (prepared.Packed is null) return prepared;
+        foreach (var w in parts)
         {
+            if (w.Name == Names.TokenEmbedding) continue; // still read row by row for the embedding
             var t = File.GetTensor(w.Name);
             File.Memory.AdviseDontNeed(t.DataOffset, t.ByteSize);
         }
@@ -209,13 +205,11 @@ public sealed unsafe class LlamaModel : LanguageModel
         private readonly AttentionJob _attention;
         private readonly float[] _x;      // (batch, dim) the residual stream
         private readonly float[] _xb;     // (batch, dim) normalised input of a sub-block
-        private readonly float[] _q;      // (batch, dim) queries, heads × headDim
-        private readonly float[] _k;      // (batch, kvDim) keys of the new tokens
-        private readonly float[] _v;      // (batch, kvDim) values of the new tokens
+        private readonly float[] _qkv;    // (batch, dim + 2·kvDim) per token: queries (heads × headDim), keys, values
         private readonly float[] _att;    // (batch, dim) attention output before the output projection
         private readonly float[] _proj;   // (batch, dim) output of attn_output or ffn_down
-        private readonly float[] _gate;   // (batch, ffn)
-        private readonly float[] _up;     // (batch, ffn)
+        private readonly float[] _gateUp; // (batch, 2·ffn) per token: gate, then up
+        private readonly float[] _hidden; // (batch, ffn) silu(gate) · up
         private readonly float[] _outX;   // (outputs, dim) final normalised rows whose logits are wanted
         private readonly float[] _logits; // (outputs, vocab)
 
@@ -230,13 +224,11 @@ public sealed unsafe class LlamaModel : LanguageModel
             _attention = new AttentionJob(pool.Threads, c.HeadDim);
             _x = new float[maxBatchTokens * c.Dim];
             _xb = new float[maxBatchTokens * c.Dim];
-            _q = new float[maxBatchTokens * c.Dim];
-            _k = new float[maxBatchTokens * c.KvDim];
-            _v = new float[maxBatchTokens * c.KvDim];
+            _qkv = new float[maxBatchTokens * (c.Dim + 2 * c.KvDim)];
             _att = new float[maxBatchTokens * c.Dim];
             _proj = new float[maxBatchTokens * c.Dim];
-            _gate = new float[maxBatchTokens * c.Ffn];
-            _up = new float[maxBatchTokens * c.Ffn];
+            _gateUp = new float[maxBatchTokens * 2 * c.Ffn];
+            _hidden = new float[maxBatchTokens * c.Ffn];
             _outX = new float[maxBatchTokens * c.Dim];
             _logits = new float[(long)maxBatchTokens * c.Vocab];
         }
@@ -270,22 +262,24 @@ public sealed unsafe class LlamaModel : LanguageModel
                 var layer = m._layers[l];
                 // Attention block: xb = norm(x); q, k, v = projections; rope; cache; attend; x += Wo · att
                 for (int t = 0; t < n; t++) RmsNorm.Apply(_x.AsSpan(t * c.Dim, c.Dim), layer.AttnNorm, c.RmsEps, _xb.AsSpan(t * c.Dim, c.Dim));
-                _matmul.Multiply(layer.Q, _xb, _q, n);
-                _matmul.Multiply(layer.K, _xb, _k, n);
-                _matmul.Multiply(layer.V, _xb, _v, n);
+                _matmul.Multiply(layer.Qkv, _xb, _qkv, n);
+                int stride = c.Dim + 2 * c.KvDim;
                 for (int t = 0; t < n; t++)
                 {
-                    m._rope.Apply(_q.AsSpan(t * c.Dim, c.Dim), c.HeadDim, positions[t]);
-                    m._rope.Apply(_k.AsSpan(t * c.KvDim, c.KvDim), c.HeadDim, positions[t]);
+                    var q = _qkv.AsSpan(t * stride, c.Dim);
+                    var k = _qkv.AsSpan(t * stride + c.Dim, c.KvDim);
+                    var v = _qkv.AsSpan(t * stride + c.Dim + c.KvDim, c.KvDim);
+                    m._rope.Apply(q, c.HeadDim, positions[t]);
+                    m._rope.Apply(k, c.HeadDim, positions[t]);
                     var seq = sequences[t];
                     int slot = seq.Slot(positions[t]);
-                    Fp16.FromFloat(_k.AsSpan(t * c.KvDim, c.KvDim), new Span<Half>(seq.Cache.Key(l, slot), c.KvDim));
-                    Fp16.FromFloat(_v.AsSpan(t * c.KvDim, c.KvDim), new Span<Half>(seq.Cache.Value(l, slot), c.KvDim));
+                    Fp16.FromFloat(k, new Span<Half>(seq.Cache.Key(l, slot), c.KvDim));
+                    Fp16.FromFloat(v, new Span<Half>(seq.Cache.Value(l, slot), c.KvDim));
                 }
-                fixed (float* q = _q)
+                fixed (float* qkv = _qkv)
                 fixed (float* att = _att)
                 {
-                    _attention.Set(l, c, q, att, batch);
+                    _attention.Set(l, c, qkv, stride, att, batch);
                     _pool.Run(_attention);
                 }
                 _matmul.Multiply(layer.AttnOutput, _att, _proj, n);
@@ -293,10 +287,10 @@ public sealed unsafe class LlamaModel : LanguageModel
 
                 // Feed-forward block: x += Wdown · (silu(Wgate · xb) ⊙ (Wup · xb)), xb = norm(x)
                 for (int t = 0; t < n; t++) RmsNorm.Apply(_x.AsSpan(t * c.Dim, c.Dim), layer.FfnNorm, c.RmsEps, _xb.AsSpan(t * c.Dim, c.Dim));
-                _matmul.Multiply(layer.Gate, _xb, _gate, n);
-                _matmul.Multiply(layer.Up, _xb, _up, n);
-                SwiGlu.Apply(_gate.AsSpan(0, n * c.Ffn), _up.AsSpan(0, n * c.Ffn), _gate.AsSpan(0, n * c.Ffn));
-                _matmul.Multiply(layer.Down, _gate, _proj, n);
+                _matmul.Multiply(layer.GateUp, _xb, _gateUp, n);
+                for (int t = 0; t < n; t++)
+                    SwiGlu.Apply(_gateUp.AsSpan(2 * t * c.Ffn, c.Ffn), _gateUp.AsSpan((2 * t + 1) * c.Ffn, c.Ffn), _hidden.AsSpan(t * c.Ffn, c.Ffn));
+                _matmul.Multiply(layer.Down, _hidden, _proj, n);
                 Add(_x.AsSpan(0, n * c.Dim), _proj.AsSpan(0, n * c.Dim));
             }
 
@@ -338,6 +332,7 @@ public sealed unsafe class LlamaModel : LanguageModel
         private int _layer;
         private Hyperparameters _c = null!;
         private float* _q;
+        private int _qStride;
         private float* _att;
         private ForwardBatch _batch = null!;
 
@@ -352,11 +347,13 @@ public sealed unsafe class LlamaModel : LanguageModel
             }
         }
 
-        public void Set(int layer, Hyperparameters c, float* q, float* att, ForwardBatch batch)
+        /// <param name="q">Queries of the first token; token t's start <paramref name="qStride"/>·t floats later.</param>
+        public void Set(int layer, Hyperparameters c, float* q, int qStride, float* att, ForwardBatch batch)
         {
             _layer = layer;
             _c = c;
             _q = q;
+            _qStride = qStride;
             _att = att;
             _batch = batch;
         }
@@ -377,7 +374,7 @@ public sealed unsafe class LlamaModel : LanguageModel
                     int t = item / c.Heads, h = item % c.Heads;
                     var seq = _batch.Sequences[t];
                     int length = _batch.Positions[t] + 1; // causal: positions 0..pos
-                    float* q = _q + (long)t * c.Dim + h * headDim;
+                    float* q = _q + (long)t * _qStride + h * headDim;
                     for (int d = 0; d < headDim; d++) query[d] = (float)(Half)q[d];
                     new Span<Half>(acc, headDim).Clear();
                     int kvOffset = h / group * headDim;

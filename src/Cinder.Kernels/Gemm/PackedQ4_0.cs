@@ -17,25 +17,25 @@ public sealed unsafe class PackedQ4_0 : PackedMatrix
 {
     internal const int BlockBytes = 16 + 128;
 
-    public PackedQ4_0(in WeightMatrix w) : base(w, BlockBytes)
+    public PackedQ4_0(IReadOnlyList<WeightMatrix> parts) : base(parts, BlockBytes)
     {
-        if (w.Type != GgmlType.Q4_0) throw new ArgumentException("not a Q4_0 matrix", nameof(w));
-        for (int g = 0; g < Groups; g++)
+        if (Type != GgmlType.Q4_0) throw new ArgumentException("not a Q4_0 matrix", nameof(parts));
+        // Groups are independent: repack them in parallel (load time only).
+        Parallel.For(0, Groups, g =>
         {
+            var rows = stackalloc byte*[8];
+            for (int r = 0; r < 8; r++) rows[r] = SourceRow(g * 8 + r);
             for (int b = 0; b < Blocks; b++)
             {
                 byte* dst = Block(g, b);
                 for (int r = 0; r < 8; r++)
                 {
-                    var src = (BlockQ4_0*)(w.Row(g * 8 + r) + (long)b * sizeof(BlockQ4_0));
-                    ((Half*)dst)[r] = src->D;
-                    for (int quad = 0; quad < 4; quad++)
-                    {
-                        for (int k = 0; k < 4; k++) dst[16 + quad * 32 + r * 4 + k] = src->Qs[quad * 4 + k];
-                    }
+                    byte* src = rows[r] + (long)b * sizeof(BlockQ4_0);
+                    ((ushort*)dst)[r] = *(ushort*)src;
+                    for (int quad = 0; quad < 4; quad++) *(uint*)(dst + 16 + quad * 32 + r * 4) = *(uint*)(src + 2 + quad * 4);
                 }
             }
-        }
+        });
     }
 
     public override void Multiply(Q8Activations a, float* y, int yStride, int groupStart, int groupEnd, int tokens, KernelIsa isa)

@@ -21,25 +21,26 @@ public sealed unsafe class PackedQ8_0 : PackedMatrix
     /// <summary>How far ahead of the block being read the streaming kernels ask for data (bytes).</summary>
     internal static readonly int PrefetchDistance = int.TryParse(Environment.GetEnvironmentVariable("CINDER_PREFETCH"), out var d) ? d : 2048;
 
-    public PackedQ8_0(in WeightMatrix w) : base(w, BlockBytes)
+    public PackedQ8_0(IReadOnlyList<WeightMatrix> parts) : base(parts, BlockBytes)
     {
-        if (w.Type != GgmlType.Q8_0) throw new ArgumentException("not a Q8_0 matrix", nameof(w));
-        for (int g = 0; g < Groups; g++)
+        if (Type != GgmlType.Q8_0) throw new ArgumentException("not a Q8_0 matrix", nameof(parts));
+        // Groups are independent: repack them in parallel (load time only).
+        Parallel.For(0, Groups, g =>
         {
+            var rows = stackalloc byte*[8];
+            for (int r = 0; r < 8; r++) rows[r] = SourceRow(g * 8 + r);
             for (int b = 0; b < Blocks; b++)
             {
                 byte* dst = Block(g, b);
                 for (int r = 0; r < 8; r++)
                 {
-                    var src = (BlockQ8_0*)(w.Row(g * 8 + r) + (long)b * sizeof(BlockQ8_0));
-                    ((Half*)dst)[r] = src->D;
-                    for (int quad = 0; quad < 8; quad++)
-                    {
-                        for (int k = 0; k < 4; k++) dst[16 + quad * 32 + r * 4 + k] = (byte)(src->Qs[quad * 4 + k] + 128);
-                    }
+                    byte* src = rows[r] + (long)b * sizeof(BlockQ8_0);
+                    ((ushort*)dst)[r] = *(ushort*)src;
+                    // level + 128 as an unsigned byte is the level's two's complement with the top bit flipped.
+                    for (int quad = 0; quad < 8; quad++) *(uint*)(dst + 16 + quad * 32 + r * 4) = *(uint*)(src + 2 + quad * 4) ^ 0x80808080u;
                 }
             }
-        }
+        });
     }
 
     public override void Multiply(Q8Activations a, float* y, int yStride, int groupStart, int groupEnd, int tokens, KernelIsa isa)
