@@ -40,8 +40,10 @@ public sealed record BurstWindows
         // Floating-point division can land one period off at the boundaries; correct it so ws <= t < ws + Every.
         while (Start + (k + 1) * Every <= t) k++;
         while (k > 0 && Start + k * Every > t) k--;
-        double ws = Start + k * Every;
-        return t < ws + Duration ? (true, ws + Duration) : (false, ws + Every);
+        // The end is computed by the same expression as the loop's test, so it is strictly after t (ws + Every could
+        // round to t itself and stall a caller walking the pieces).
+        double ws = Start + k * Every, next = Start + (k + 1) * Every;
+        return t < ws + Duration ? (true, ws + Duration) : (false, next);
     }
 
     /// <summary>Seconds of burst inside [0, <paramref name="horizon"/>).</summary>
