@@ -80,7 +80,7 @@ public static class ReportBuilder
             if (!examples.ContainsKey(kind) && e.ErrorMessage is { } m) examples[kind] = m;
         }
         long outTokens = ok.Sum(r => (long)r.OutputTokens);
-        var generated = counted.Where(r => r.Plan.Prompt is null).ToList();
+        var generated = ok.Where(r => r.Plan.Prompt is null).ToList();
         var usagePrompt = ok.Where(r => r.UsagePromptTokens is not null).ToList();
         int sent = counted.Count;
         return new TenantReport

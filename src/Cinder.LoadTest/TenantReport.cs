@@ -55,7 +55,7 @@ public sealed record TenantReport
     /// <summary>Output tokens per second over the measured window (aggregate throughput).</summary>
     public required double OutputTokensPerS { get; init; }
 
-    /// <summary>Mean prompt length asked for (generated prompts; trace prompts given as text are not counted).</summary>
+    /// <summary>Mean prompt length asked for, over successful requests (generated prompts; trace prompts given as text are not counted).</summary>
     public required double? PromptTokensRequestedMean { get; init; }
 
     /// <summary>Mean usage.prompt_tokens reported by the server over successful requests that reported it.</summary>
