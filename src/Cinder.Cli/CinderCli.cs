@@ -19,6 +19,7 @@ public static class CinderCli
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(LogitsCommand.Create());
         root.Subcommands.Add(TokenizeCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(InspectCommand.Create());
         root.Subcommands.Add(QuantizeCommand.Create());
         root.Subcommands.Add(SynthCommand.Create());

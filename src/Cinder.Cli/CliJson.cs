@@ -6,6 +6,7 @@ namespace Cinder.Cli;
 /// <summary>Source-generated JSON for the command outputs (no reflection; the trimmed single-file build keeps working).</summary>
 [JsonSerializable(typeof(RunCommand.RunResult))]
 [JsonSerializable(typeof(LogitsCommand.LogitsResult))]
+[JsonSerializable(typeof(BenchCommand.BenchLine))]
 [JsonSourceGenerationOptions(NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals)]
 internal sealed partial class CliJson : JsonSerializerContext
 {

@@ -1,35 +1,55 @@
 using Cinder.Core;
 using Cinder.Kernels.Formats;
+using Cinder.Kernels.Gemm;
 using Cinder.Kernels.Threading;
 
 namespace Cinder.Kernels;
 
 /// <summary>
 /// Weight × activations: y[b, r] = Σ_c W[r, c] · x[b, c] for every row r of the weight and every token b of
-/// the batch. Rows are split across the worker pool. One instance per model context: it owns per-worker
-/// scratch, so a call allocates nothing.
+/// the batch. Packed integer weights get their activations quantized to 8 bits once per call and run on
+/// the integer kernels, eight rows at a time; F32 weights run the F32 dot; other types are dequantized row
+/// by row (the reference path). Rows are split across the worker pool. One instance per model context:
+/// it owns per-worker scratch, so a call allocates nothing.
 /// </summary>
-public sealed unsafe class MatMul
+public sealed unsafe class MatMul : IDisposable
 {
     private readonly WorkerPool _pool;
-    private readonly Job _job;
+    private readonly RowJob _rowJob;
+    private readonly PackedJob _packedJob;
+    private readonly Q8Activations _q8 = new();
 
-    public MatMul(WorkerPool pool)
+    public MatMul(WorkerPool pool, KernelIsa? isa = null)
     {
         _pool = pool;
-        _job = new Job(pool.Threads);
+        Isa = isa ?? KernelIsas.Best;
+        _rowJob = new RowJob(pool.Threads);
+        _packedJob = new PackedJob();
     }
 
+    /// <summary>The instruction-set path of the integer kernels.</summary>
+    public KernelIsa Isa { get; }
+
     /// <summary>y (batch × w.Rows) = x (batch × w.Columns) · Wᵀ.</summary>
-    public void Multiply(in WeightMatrix w, ReadOnlySpan<float> x, Span<float> y, int batch)
+    public void Multiply(PreparedWeight w, ReadOnlySpan<float> x, Span<float> y, int batch)
     {
         if (x.Length < batch * w.Columns) throw new ArgumentException($"x holds {x.Length} values, needs {batch} x {w.Columns}", nameof(x));
         if (y.Length < batch * w.Rows) throw new ArgumentException($"y holds {y.Length} values, needs {batch} x {w.Rows}", nameof(y));
         fixed (float* px = x)
         fixed (float* py = y)
         {
-            _job.Set(w, px, py, batch);
-            _pool.Run(_job);
+            if (w.Packed is { } packed)
+            {
+                _q8.Quantize(px, batch, w.Columns);
+                _packedJob.Set(packed, _q8, py, batch, Isa);
+                _pool.Run(_packedJob);
+            }
+            else
+            {
+                var source = w.Source;
+                _rowJob.Set(source, px, py, batch);
+                _pool.Run(_rowJob);
+            }
         }
     }
 
@@ -42,7 +62,37 @@ public sealed unsafe class MatMul
         return (float)sum;
     }
 
-    private sealed class Job : IParallelJob
+    public void Dispose() => _q8.Dispose();
+
+    /// <summary>Groups of eight rows split evenly across workers.</summary>
+    private sealed class PackedJob : IParallelJob
+    {
+        private PackedMatrix _w = null!;
+        private Q8Activations _a = null!;
+        private float* _y;
+        private int _batch;
+        private KernelIsa _isa;
+
+        public void Set(PackedMatrix w, Q8Activations a, float* y, int batch, KernelIsa isa)
+        {
+            _w = w;
+            _a = a;
+            _y = y;
+            _batch = batch;
+            _isa = isa;
+        }
+
+        public void Execute(int worker, int workerCount)
+        {
+            int groups = _w.Groups;
+            int first = (int)((long)groups * worker / workerCount);
+            int last = (int)((long)groups * (worker + 1) / workerCount);
+            if (first < last) _w.Multiply(_a, _y, _w.Rows, first, last, _batch, _isa);
+        }
+    }
+
+    /// <summary>Rows split evenly across workers; F32 through the F32 dot, other types dequantized row by row.</summary>
+    private sealed class RowJob : IParallelJob
     {
         private readonly float[][] _scratch;
         private WeightMatrix _w;
@@ -50,7 +100,7 @@ public sealed unsafe class MatMul
         private float* _y;
         private int _batch;
 
-        public Job(int workers) => _scratch = new float[workers][];
+        public RowJob(int workers) => _scratch = new float[workers][];
 
         public void Set(in WeightMatrix w, float* x, float* y, int batch)
         {
@@ -65,8 +115,6 @@ public sealed unsafe class MatMul
             var w = _w;
             int first = (int)((long)w.Rows * worker / workerCount);
             int last = (int)((long)w.Rows * (worker + 1) / workerCount);
-            var scratch = _scratch[worker];
-            if (scratch is null || scratch.Length < w.Columns) _scratch[worker] = scratch = new float[w.Columns];
             if (w.Type == GgmlType.F32)
             {
                 for (int r = first; r < last; r++)
@@ -77,6 +125,8 @@ public sealed unsafe class MatMul
                 }
                 return;
             }
+            var scratch = _scratch[worker];
+            if (scratch is null || scratch.Length < w.Columns) _scratch[worker] = scratch = new float[w.Columns];
             for (int r = first; r < last; r++)
             {
                 TensorFormat.DequantizeRow(w.Type, w.RowSpan(r), scratch.AsSpan(0, w.Columns));

@@ -33,6 +33,9 @@ public abstract class LanguageModel : IDisposable
     /// <summary>Key (and value) width per token and layer.</summary>
     public abstract int KvDim { get; }
 
+    /// <summary>Bytes of weights one decode step reads: every matrix once (the embedding only when it is also the output head).</summary>
+    public abstract long WeightBytesPerToken { get; }
+
     /// <summary>A key/value cache for this model holding <paramref name="tokens"/> positions in blocks of <paramref name="blockSize"/>.</summary>
     public KvCache CreateKvCache(int tokens, int blockSize = 16) => new(LayerCount, KvDim, (tokens + blockSize - 1) / blockSize, blockSize);
 

@@ -2,6 +2,7 @@ using Cinder.Core;
 using Cinder.Gguf;
 using Cinder.Kernels;
 using Cinder.Kernels.Formats;
+using Cinder.Kernels.Gemm;
 using Cinder.Kernels.Ops;
 using Cinder.Kernels.Threading;
 
@@ -75,25 +76,31 @@ public sealed unsafe class LlamaModel : LanguageModel
 
     private sealed class Layer
     {
-        public required float[] AttnNorm;        // (dim)
-        public required WeightMatrix Q;          // (dim -> dim)
-        public required WeightMatrix K;          // (dim -> kvDim)
-        public required WeightMatrix V;          // (dim -> kvDim)
-        public required WeightMatrix AttnOutput; // (dim -> dim)
-        public required float[] FfnNorm;         // (dim)
-        public required WeightMatrix Gate;       // (dim -> ffn)
-        public required WeightMatrix Up;         // (dim -> ffn)
-        public required WeightMatrix Down;       // (ffn -> dim)
+        public required float[] AttnNorm;          // (dim)
+        public required PreparedWeight Q;          // (dim -> dim)
+        public required PreparedWeight K;          // (dim -> kvDim)
+        public required PreparedWeight V;          // (dim -> kvDim)
+        public required PreparedWeight AttnOutput; // (dim -> dim)
+        public required float[] FfnNorm;           // (dim)
+        public required PreparedWeight Gate;       // (dim -> ffn)
+        public required PreparedWeight Up;         // (dim -> ffn)
+        public required PreparedWeight Down;       // (ffn -> dim)
+
+        public IEnumerable<PreparedWeight> Matrices => new[] { Q, K, V, AttnOutput, Gate, Up, Down };
     }
 
     private readonly Layer[] _layers;
     private readonly WeightMatrix _embedding; // (dim -> vocab): row t is token t's embedding
     private readonly float[] _outputNorm;     // (dim)
-    private readonly WeightMatrix _output;    // (dim -> vocab), the embedding itself when tied
+    private readonly PreparedWeight _output;  // (dim -> vocab), the embedding itself when tied
     private readonly Rope _rope;
+    private readonly bool _repack;
 
-    public LlamaModel(GgufFile file) : base(file)
+    /// <param name="file">The model file; the model owns it from now on.</param>
+    /// <param name="repack">Copy integer weights into the kernels' packed layout (off only to measure what it buys).</param>
+    public LlamaModel(GgufFile file, bool repack = true) : base(file)
     {
+        _repack = repack;
         var m = file.Metadata;
         var arch = m.GetString("general.architecture");
         Architecture = arch;
@@ -103,7 +110,7 @@ public sealed unsafe class LlamaModel : LanguageModel
         var c = Config;
         _embedding = Matrix(Names.TokenEmbedding, c.Dim, c.Vocab);
         _outputNorm = Vector(Names.OutputNorm, c.Dim);
-        _output = file.TryGetTensor(Names.Output, out _) ? Matrix(Names.Output, c.Dim, c.Vocab) : _embedding;
+        _output = Prepare(file.TryGetTensor(Names.Output, out _) ? Matrix(Names.Output, c.Dim, c.Vocab) : _embedding);
         TiedEmbeddings = !file.TryGetTensor(Names.Output, out _);
         _layers = new Layer[c.Layers];
         for (int l = 0; l < c.Layers; l++)
@@ -111,14 +118,14 @@ public sealed unsafe class LlamaModel : LanguageModel
             _layers[l] = new Layer
             {
                 AttnNorm = Vector(Names.AttnNorm(l), c.Dim),
-                Q = Matrix(Names.Q(l), c.Dim, c.Dim),
-                K = Matrix(Names.K(l), c.Dim, c.KvDim),
-                V = Matrix(Names.V(l), c.Dim, c.KvDim),
-                AttnOutput = Matrix(Names.AttnOutput(l), c.Dim, c.Dim),
+                Q = Prepare(Matrix(Names.Q(l), c.Dim, c.Dim)),
+                K = Prepare(Matrix(Names.K(l), c.Dim, c.KvDim)),
+                V = Prepare(Matrix(Names.V(l), c.Dim, c.KvDim)),
+                AttnOutput = Prepare(Matrix(Names.AttnOutput(l), c.Dim, c.Dim)),
                 FfnNorm = Vector(Names.FfnNorm(l), c.Dim),
-                Gate = Matrix(Names.Gate(l), c.Dim, c.Ffn),
-                Up = Matrix(Names.Up(l), c.Dim, c.Ffn),
-                Down = Matrix(Names.Down(l), c.Ffn, c.Dim),
+                Gate = Prepare(Matrix(Names.Gate(l), c.Dim, c.Ffn)),
+                Up = Prepare(Matrix(Names.Up(l), c.Dim, c.Ffn)),
+                Down = Prepare(Matrix(Names.Down(l), c.Ffn, c.Dim)),
             };
         }
         _rope = new Rope(c.RopeDims, c.RopeFreqBase);
@@ -135,12 +142,48 @@ public sealed unsafe class LlamaModel : LanguageModel
     public override int LayerCount => Config.Layers;
     public override int KvDim => Config.KvDim;
 
+    public override long WeightBytesPerToken
+    {
+        get
+        {
+            long bytes = (long)_output.Rows * _output.Source.RowBytes;
+            foreach (var l in _layers)
+            {
+                foreach (var w in l.Matrices) bytes += w.Rows * w.Source.RowBytes;
+            }
+            return bytes;
+        }
+    }
+
     private WeightMatrix Matrix(string name, long columns, long rows)
     {
         var t = File.GetTensor(name);
         if (t.Shape.Length != 2 || t.Shape[0] != columns || t.Shape[1] != rows)
             throw new ModelFormatException($"tensor '{name}' has shape [{string.Join(", ", t.Shape)}], expected [{columns}, {rows}]");
         return new WeightMatrix(name, t.Type, File.GetPointer(t), (int)rows, (int)columns);
+    }
+
+    /// <summary>
+    /// Packs a matrix for the integer kernels when a packed layout exists for its type, and then lets the
+    /// kernel drop the file pages behind it (the packed copy replaces them; resident memory stays about the
+    /// size of the model).
+    /// </summary>
+    private PreparedWeight Prepare(WeightMatrix w)
+    {
+        var prepared = PreparedWeight.Prepare(w, _repack);
+        if (prepared.Packed is not null && w.Name != Names.TokenEmbedding)
+        {
+            var t = File.GetTensor(w.Name);
+            File.Memory.AdviseDontNeed(t.DataOffset, t.ByteSize);
+        }
+        return prepared;
+    }
+
+    public override void Dispose()
+    {
+        foreach (var l in _layers) foreach (var m in l.Matrices) m.Dispose();
+        _output.Dispose();
+        base.Dispose();
     }
 
     private float[] Vector(string name, int length)
@@ -278,7 +321,7 @@ public sealed unsafe class LlamaModel : LanguageModel
             for (int i = 0; i < x.Length; i++) x[i] += y[i];
         }
 
-        public void Dispose() { }
+        public void Dispose() => _matmul.Dispose();
     }
 
     /// <summary>

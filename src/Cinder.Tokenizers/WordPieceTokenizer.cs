@@ -64,21 +64,20 @@ public sealed class WordPieceTokenizer : Tokenizer
 
     private int LongestMatch(string s, int start, out int id)
     {
-        // candidate ends at code point boundaries, longest first; no token is longer than MaxTokenUtf8Length bytes
-        var ends = new List<int>();
-        int bytes = 0;
-        for (int i = start; i < s.Length;)
+        // the furthest code point boundary within MaxTokenUtf8Length bytes: no token is longer
+        int limit = start, bytes = 0;
+        while (limit < s.Length)
         {
-            int width = char.IsSurrogatePair(s, i) ? 2 : 1;
-            bytes += Encoding.UTF8.GetByteCount(s.AsSpan(i, width));
+            int width = char.IsSurrogatePair(s, limit) ? 2 : 1;
+            bytes += width == 2 ? 4 : s[limit] < 0x80 ? 1 : s[limit] < 0x800 ? 2 : 3;
             if (bytes > Vocabulary.MaxTokenUtf8Length) break;
-            i += width;
-            ends.Add(i);
+            limit += width;
         }
-        for (int k = ends.Count - 1; k >= 0; k--)
+        // candidates longest first, ending on code point boundaries
+        for (int end = limit; end > start; end -= end - 2 >= start && char.IsSurrogatePair(s, end - 2) ? 2 : 1)
         {
-            id = Vocabulary.IdOf(s.AsSpan(start, ends[k] - start));
-            if (id >= 0) return ends[k];
+            id = Vocabulary.IdOf(s.AsSpan(start, end - start));
+            if (id >= 0) return end;
         }
         id = -1;
         return start;

@@ -12,7 +12,8 @@ internal sealed class RandomText
     private static readonly string[] Words =
     [
         "Hello", "world", "the", "The", "tokenizer", "LLaMA", "GPT", "café", "naïve", "Führer", "straße", "İstanbul", "ǅemal",
-        "Привет", "мир", "Καλημέρα", "ᾅδης", "ΐ", "Ω", "K", "مرحبا", "שלום", "नमस्ते", "क्षत्रिय", "สวัสดี", "你好", "世界", "日本語",
+        "Привет", "мир", "Καλημέρα", "ᾅδης", "\u1FD3", "\u0390", "\u2126", "\u03A9", "\u212A", "\u1FBE", "\u1F7D", "\u1FDB", // singletons that NFC would fold away
+        "مرحبا", "שלום", "नमस्ते", "क्षत्रिय", "สวัสดี", "你好", "世界", "日本語",
         "カタカナ", "ｶﾀｶﾅ", "한국어", "ＡＢＣ", "１２３", "！？", "ﬁnance", "e\u0301", "a\u0308o\u0308", "Ǆ", "ℌ", "𝔘𝔫𝔦", "𐐀𐐨", "𞤀𞤢",
         "Ⅻ", "½", "①", "٣٤", "३", "²", "x²", "µs", "Å", "Å", "ǈ", "ᏸ", "Ჾ", "ꭰ", "ア", "ㄱ", "𠀋", "𪚥", "Cửa", "Việt",
     ];
@@ -64,7 +65,7 @@ internal sealed class RandomText
 
     private void AppendSegment(StringBuilder sb)
     {
-        switch (_random.Next(16))
+        switch (_random.Next(18))
         {
             case 0: case 1: sb.Append(Pick(Words)); break;
             case 2: for (int k = _random.Next(1, 9); k > 0; k--) sb.Append((char)(_random.Next(2) == 0 ? 'a' + _random.Next(26) : 'A' + _random.Next(26))); break;
@@ -85,7 +86,9 @@ internal sealed class RandomText
             case 12: sb.Append(char.ConvertFromUtf32(RandomScalar())); break;
             case 13: for (int k = _random.Next(1, 4); k > 0; k--) sb.Append(char.ConvertFromUtf32(RandomScalar())); break;
             case 14: sb.Append(char.ConvertFromUtf32(Pick(new[] { 0x0897, 0x1C89, 0x1C8A, 0xA7CB, 0x10D40, 0x10D4A, 0x1FAE9, 0x0378, 0xE000, 0xFFFE, 0x10FFFF, 0x0000, 0x001F, 0x007F, 0x00AD, 0x0130 }))); break;
-            default: sb.Append(Pick(Words)).Append(Pick(Contractions)); break;
+            case 15: sb.Append(Pick(Words)).Append(Pick(Contractions)); break;
+            case 16: sb.Append(' ', _random.Next(2, 40)); break; // long space runs (MPT has tokens for up to 24 spaces)
+            default: for (int k = _random.Next(1, 30); k > 0; k--) sb.Append((char)('0' + _random.Next(10))); break;
         }
     }
 
