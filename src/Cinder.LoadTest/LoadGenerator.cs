@@ -119,16 +119,19 @@ public sealed class LoadGenerator : IDisposable
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         timeout.CancelAfter(TimeSpan.FromSeconds(15));
-        using var request = new HttpRequestMessage(HttpMethod.Get, ApiUri(_o.BaseUrl, "models"));
-        if (_o.Tenants[0].Key is { } key) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
         try
         {
-            using var response = await _http.SendAsync(request, timeout.Token).ConfigureAwait(false);
-            // Any HTTP answer proves the server is there; only a listed model is used, and only when none was given.
-            if (_model is null && response.IsSuccessStatusCode)
+            // Any HTTP answer proves the server is there. The model list is asked with each tenant's key in turn until
+            // one is let in (a tenant may be over its limit or hold a bad key on purpose); with none, the field is omitted.
+            foreach (var tenant in _o.Tenants)
             {
-                string body = await response.Content.ReadAsStringAsync(timeout.Token).ConfigureAwait(false);
-                _model = FirstModel(body);
+                using var request = new HttpRequestMessage(HttpMethod.Get, ApiUri(_o.BaseUrl, "models"));
+                if (tenant.Key is { } key) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+                using var response = await _http.SendAsync(request, timeout.Token).ConfigureAwait(false);
+                if (_model is not null) return;
+                if (!response.IsSuccessStatusCode) continue;
+                _model = FirstModel(await response.Content.ReadAsStringAsync(timeout.Token).ConfigureAwait(false));
+                return;
             }
         }
         catch (HttpRequestException e)
@@ -189,11 +192,13 @@ public sealed class LoadGenerator : IDisposable
                 holding = await AcquireAsync(null, deadline.Token).ConfigureAwait(false);
             }
         }
-        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        // A cancelled read can surface as an IOException or HttpRequestException as well as an OperationCanceledException,
+        // so the tokens, not the exception type, decide between an interruption and a timeout.
+        catch (Exception) when (cancel.IsCancellationRequested)
         {
             r.Outcome = RequestOutcome.Cancelled;
         }
-        catch (OperationCanceledException)
+        catch (Exception) when (deadline.IsCancellationRequested)
         {
             Fail(r, "timeout", $"no complete answer within {_o.Timeout.TotalSeconds:0.###} s");
         }

@@ -14,7 +14,7 @@ public sealed class RequestResult
     public int Status { get; set; }
 
     /// <summary>Error category for <see cref="RequestOutcome.Error"/>: <c>http_NNN</c>, <c>timeout</c>, <c>connection</c>,
-    /// <c>stream_error</c>, <c>truncated</c>, <c>bad_stream</c> or <c>not_streaming</c>.</summary>
+    /// <c>stream_error</c>, <c>truncated</c>, <c>bad_stream</c>, <c>not_streaming</c> or <c>client_error</c>.</summary>
     public string? ErrorKind { get; set; }
 
     /// <summary>A short description of the error, from the server's error body when it sent one.</summary>

@@ -28,7 +28,7 @@ public sealed record TenantReport
     /// <summary>Errors / sent.</summary>
     public required double ErrorRate { get; init; }
 
-    /// <summary>Errors by category: <c>http_NNN</c>, <c>timeout</c>, <c>connection</c>, <c>stream_error</c>, <c>truncated</c>, <c>bad_stream</c>, <c>not_streaming</c>.</summary>
+    /// <summary>Errors by category: <c>http_NNN</c>, <c>timeout</c>, <c>connection</c>, <c>stream_error</c>, <c>truncated</c>, <c>bad_stream</c>, <c>not_streaming</c>, <c>client_error</c>.</summary>
     public required IReadOnlyDictionary<string, int> ErrorsByKind { get; init; }
 
     /// <summary>The first message seen for each error category (server error bodies, exception text).</summary>

@@ -175,7 +175,7 @@ public class ReportTests
         string Row(string tenant) => lines.First(l => l.Contains($"│ {tenant} ", StringComparison.Ordinal));
         Assert.Matches(@"│ all +│ +8 │ +3 │ +2 │ +3 │ +25\.0 │ +0\.43 │ +2\.6 │ +100 / 100 │", Row("all"));
         Assert.Matches(@"│ b +│ +5 │ +1 │ +2 │ +2 │ +40\.0 │", Row("b"));
-        Assert.Contains("window 7.0 s (interrupted)", text);
+        Assert.Contains("window 7.0 s (interrupted, 1 cancelled)", text);
         Assert.Contains("all: 2 × http_500: boom", text);
         Assert.Contains("all: 1 × timeout: slow", text);
         Assert.Contains("shed responses: 2, retries: 0, Retry-After p50 2.00 s (missing on 1)", text);

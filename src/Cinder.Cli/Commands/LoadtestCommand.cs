@@ -174,7 +174,7 @@ internal static class LoadtestCommand
         var rows = r.Tenants.Count > 1 ? [r.Overall, .. r.Tenants] : new[] { r.Overall };
         string model = r.Config.Model is null ? "" : $", model {r.Config.Model}";
         var counts = new Table().Border(TableBorder.Rounded)
-            .Title(Markup.Escape($"loadtest: {r.Config.Endpoint}{model}, window {r.MeasuredWindowS.ToString("F1", c)} s{(r.Interrupted ? " (interrupted)" : "")}"));
+            .Title(Markup.Escape($"loadtest: {r.Config.Endpoint}{model}, window {r.MeasuredWindowS.ToString("F1", c)} s{(r.Interrupted ? $" (interrupted, {r.Overall.Cancelled} cancelled)" : "")}"));
         counts.AddColumn("tenant");
         foreach (string h in new[] { "sent", "ok", "shed", "errors", "shed %", "req/s", "out tok/s", "prompt tok req/actual" })
             counts.AddColumn(new TableColumn(h).RightAligned());
