@@ -115,17 +115,18 @@ public class EndToEndTests
     public async Task Errors_are_categorised_401_midstream_and_timeout()
     {
         await using var server = await ScriptedOpenAiServer.StartAsync(TimeSpan.FromMilliseconds(5), TimeSpan.FromMilliseconds(1));
-        var o = Options(server.BaseUrl, [new TenantSpec("bad", "bad-key"), new TenantSpec("broken", "broken-key"), new TenantSpec("slow", "slow-key")], b =>
+        var o = Options(server.BaseUrl, [new TenantSpec("bad", "bad-key"), new TenantSpec("broken", "broken-key"), new TenantSpec("slow", "slow-key"),
+            new TenantSpec("evt", "event-error-key"), new TenantSpec("cut", "truncate-key"), new TenantSpec("json", "json-key")], b =>
         {
-            b.Rate = 60;
-            b.Requests = 12;
+            b.Rate = 120;
+            b.Requests = 24;
             b.Timeout = TimeSpan.FromMilliseconds(1500); // long enough for the others on a busy machine, far below the 10 s stall
             b.Output = TokenDistribution.Parse("fixed:6", "--output-tokens");
         });
         using var gen = new LoadGenerator(o);
         var report = await gen.RunAsync();
         string kinds = string.Join(", ", report.Tenants.Select(t => $"{t.Tenant}: " + string.Join(" ", t.ErrorsByKind.Select(k => $"{k.Key}={k.Value} ({t.ErrorExamples.GetValueOrDefault(k.Key)})"))));
-        Assert.True(report.Overall.Errors == 12 && report.Overall.Ok == 0, kinds);
+        Assert.True(report.Overall.Errors == 24 && report.Overall.Ok == 0, kinds);
         Assert.All(report.Tenants, t => Assert.True(t.ErrorsByKind.Count == 1, kinds));
         var bad = report.Tenants.Single(t => t.Tenant == "bad");
         var broken = report.Tenants.Single(t => t.Tenant == "broken");
@@ -135,7 +136,15 @@ public class EndToEndTests
         Assert.Equal(broken.Sent, broken.ErrorsByKind.GetValueOrDefault("stream_error"));
         Assert.Equal("engine failed mid-stream", broken.ErrorExamples["stream_error"]);
         Assert.Equal(slow.Sent, slow.ErrorsByKind.GetValueOrDefault("timeout"));
-        Assert.Equal(12, bad.Sent + broken.Sent + slow.Sent);
+        var evt = report.Tenants.Single(t => t.Tenant == "evt");
+        Assert.Equal(evt.Sent, evt.ErrorsByKind.GetValueOrDefault("stream_error"));
+        Assert.Equal("overloaded", evt.ErrorExamples["stream_error"]);
+        var cut = report.Tenants.Single(t => t.Tenant == "cut");
+        Assert.Equal(cut.Sent, cut.ErrorsByKind.GetValueOrDefault("truncated"));
+        var json = report.Tenants.Single(t => t.Tenant == "json");
+        Assert.Equal(json.Sent, json.ErrorsByKind.GetValueOrDefault("not_streaming"));
+        Assert.Equal("the server answered application/json, not text/event-stream", json.ErrorExamples["not_streaming"]);
+        Assert.Equal(24, report.Tenants.Sum(t => t.Sent));
         Assert.Equal(1.0, report.Overall.ErrorRate);
     }
 

@@ -119,6 +119,23 @@ public class ReportTests
     }
 
     [Fact]
+    public void Tokens_come_from_usage_else_from_counted_chunks_and_tpot_needs_two()
+    {
+        var r = Ok(0, 2, 2, 0.1, 1.1, 5);
+        Assert.Equal(5, r.OutputTokens);
+        Assert.Equal(0.25, r.Tpot!.Value, 12);
+        r.UsageCompletionTokens = null;
+        r.ContentChunks = 11;
+        Assert.Equal(11, r.OutputTokens);
+        Assert.Equal(0.1, r.Tpot!.Value, 12);
+        r.ContentChunks = 1;
+        Assert.Null(r.Tpot);
+        r.ContentChunks = 11;
+        r.Outcome = RequestOutcome.Error;
+        Assert.Null(r.Tpot); // only successful requests have a TPOT
+    }
+
+    [Fact]
     public void Nothing_measured_gives_zeros_and_nulls_not_nan()
     {
         var r = ReportBuilder.Build(Opts, null, [], DateTimeOffset.UnixEpoch, false, 0);

@@ -18,8 +18,9 @@ namespace Cinder.LoadTest.Tests;
 /// </summary>
 /// <remarks>
 /// Keys: "shed-key" always gets 429 with Retry-After: 2; "flaky-key" gets 429 with Retry-After: 0.1 on the first
-/// attempt of each prompt and a normal stream after; "broken-key" gets an error event after two tokens; "slow-key" gets
-/// no answer for 10 s; "bad-key" gets 401; anything else (or none) streams max_tokens chunks, one token each, after
+/// attempt of each prompt and a normal stream after; "broken-key" gets an error object after two tokens;
+/// "event-error-key" an <c>event: error</c> after one; "truncate-key" a stream that just stops after two tokens;
+/// "json-key" a 200 with a JSON body instead of a stream; "slow-key" no answer for 10 s; "bad-key" gets 401; anything else (or none) streams max_tokens chunks, one token each, after
 /// <see cref="FirstTokenDelay"/> and then <see cref="TokenDelay"/> apart, then a finish chunk, a usage chunk and [DONE].
 /// usage.prompt_tokens is the prompt's word count plus one (a BOS).
 /// </remarks>
@@ -106,6 +107,9 @@ public sealed class ScriptedOpenAiServer : IAsyncDisposable
             case "slow-key":
                 await Task.Delay(TimeSpan.FromSeconds(10), cancel);
                 return;
+            case "json-key":
+                await ctx.Response.WriteAsJsonAsync(new { id = "x", choices = Array.Empty<object>() }, cancel);
+                return;
         }
 
         ctx.Response.StatusCode = 200;
@@ -124,6 +128,12 @@ public sealed class ScriptedOpenAiServer : IAsyncDisposable
                 await Event(ctx, "{\"error\":{\"message\":\"engine failed mid-stream\",\"type\":\"server_error\",\"param\":null,\"code\":null}}");
                 return;
             }
+            if (key == "event-error-key" && i == 1)
+            {
+                await ctx.Response.WriteAsync("event: error\ndata: {\"error\":{\"message\":\"overloaded\"}}\n\n", cancel);
+                return;
+            }
+            if (key == "truncate-key" && i == 2) return; // the connection closes cleanly without a finish, usage or [DONE]
             string piece = JsonSerializer.Serialize($" w{i}");
             await Event(ctx, chat
                 ? $"{{\"id\":\"{id}\",\"object\":\"chat.completion.chunk\",\"choices\":[{{\"index\":0,\"delta\":{{\"content\":{piece}}},\"finish_reason\":null}}]}}"

@@ -157,9 +157,9 @@ internal static class LoadtestCommand
               (o.Bursts is { } b ? string.Format(c, ", bursts of {0} s every {1} s from {2} s at {3} req/s", b.Duration, b.Every, b.Start, o.BurstRate?.ToString(c) ?? "per-tenant rates") : "");
         string end = (o.Duration, o.Requests) switch
         {
-            ({ } d, { } n) => string.Format(c, "{0} s or {1} requests", d, n),
+            ({ } d, { } n) => string.Format(c, "{0} s or {1} request{2}", d, n, n == 1 ? "" : "s"),
             ({ } d, null) => string.Format(c, "{0} s", d),
-            (null, { } n) => string.Format(c, "{0} requests", n),
+            (null, { } n) => string.Format(c, "{0} request{1}", n, n == 1 ? "" : "s"),
             _ => "to the end of the trace",
         };
         return $"loadtest: {what}; {end}{(o.Warmup > 0 ? string.Format(c, " after {0} s warm-up", o.Warmup) : "")}; " +
