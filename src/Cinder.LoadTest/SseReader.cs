@@ -17,6 +17,8 @@ public sealed class SseReader
     private int _start, _end;
     private bool _eof;
     private bool _skipLf; // the previous line ended in CR: a LF right after it belongs to the same line end
+    private bool _started; // past the optional byte order mark at the very start
+    private int _bomSeen; // bytes of that mark matched so far
     private readonly ArrayBufferWriter<byte> _line = new(256);
     private readonly StringBuilder _data = new();
     private bool _hasData;
@@ -55,7 +57,27 @@ public sealed class SseReader
             if (n == 0) _eof = true;
             _start = 0;
             _end = n;
+            if (!_started && n > 0) SkipByteOrderMark();
         }
+    }
+
+    /// <summary>The standard allows one UTF-8 BOM before the first line; it may arrive split over reads like anything else.</summary>
+    private void SkipByteOrderMark()
+    {
+        ReadOnlySpan<byte> bom = [0xEF, 0xBB, 0xBF];
+        while (_bomSeen < 3 && _start < _end)
+        {
+            if (_buffer[_start] != bom[_bomSeen])
+            {
+                // Not a BOM after all: give back the bytes taken so far (only possible when the stream starts EF or EF BB).
+                if (_bomSeen > 0) Append(bom[.._bomSeen]);
+                _bomSeen = 3;
+                break;
+            }
+            _bomSeen++;
+            _start++;
+        }
+        _started = _bomSeen == 3;
     }
 
     /// <summary>Moves bytes up to the next line end into <see cref="_line"/>. False when the buffer is used up.</summary>

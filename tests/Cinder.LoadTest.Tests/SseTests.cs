@@ -82,6 +82,18 @@ public class SseTests
     }
 
     [Fact]
+    public async Task Skips_a_leading_byte_order_mark_even_when_split()
+    {
+        string withBom = "\uFEFF" + OpenAiStream;
+        AssertOpenAiEvents(await ReadAll(withBom));
+        for (int split = 1; split <= 4; split++)
+            AssertOpenAiEvents(await ReadAll(withBom, [split]));
+        AssertOpenAiEvents(await ReadAll(withBom, Enumerable.Repeat(1, 100000)));
+        // Only one mark, only at the start: a second one is part of the line (here it spoils the field name).
+        Assert.Empty(await ReadAll("\uFEFF\uFEFFdata: x\n\n"));
+    }
+
+    [Fact]
     public async Task Joins_data_lines_ignores_unknown_fields_and_dispatches_empty_data()
     {
         var events = await ReadAll("data: one\ndata:two\nretry: 100\nfoo\ndata\n\ndata:\n\n:only a comment\n\n");
