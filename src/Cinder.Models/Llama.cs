@@ -369,45 +369,51 @@ public sealed unsafe class LlamaModel : LanguageModel
             float scale = 1f / MathF.Sqrt(c.HeadDim);
             int group = c.Heads / c.KvHeads;
             int headDim = c.HeadDim;
-            var query = _query[worker];
-            var acc = _accumulator[worker];
-            for (int item = first; item < last; item++)
+            fixed (float* query = _query[worker])
+            fixed (Half* acc = _accumulator[worker])
             {
-                int t = item / c.Heads, h = item % c.Heads;
-                var seq = _batch.Sequences[t];
-                int length = _batch.Positions[t] + 1; // causal: positions 0..pos
-                float* q = _q + (long)t * c.Dim + h * headDim;
-                for (int d = 0; d < headDim; d++) query[d] = (float)(Half)q[d];
-                acc.AsSpan().Clear();
-                int kvOffset = h / group * headDim;
-                var cache = seq.Cache;
-                float sum = 0, max = float.NegativeInfinity;
-                for (int p = 0; p < length; p++)
+                for (int item = first; item < last; item++)
                 {
-                    int slot = seq.Slot(p);
-                    Half* k = cache.Key(_layer, slot) + kvOffset;
-                    double dot = 0; // ggml_vec_dot_f16 sums the F32 products in double
-                    for (int d = 0; d < headDim; d++) dot += query[d] * (float)k[d];
-                    float s = (float)dot * scale;
-                    float ms = 1f, vs = 1f;
-                    if (s > max)
+                    int t = item / c.Heads, h = item % c.Heads;
+                    var seq = _batch.Sequences[t];
+                    int length = _batch.Positions[t] + 1; // causal: positions 0..pos
+                    float* q = _q + (long)t * c.Dim + h * headDim;
+                    for (int d = 0; d < headDim; d++) query[d] = (float)(Half)q[d];
+                    new Span<Half>(acc, headDim).Clear();
+                    int kvOffset = h / group * headDim;
+                    var cache = seq.Cache;
+                    int blockSize = cache.BlockSize;
+                    float sum = 0, max = float.NegativeInfinity;
+                    var blocks = seq.Blocks;
+                    for (int b = 0, p = 0; p < length; b++)
                     {
-                        // A new maximum rescales what was accumulated so far.
-                        ms = MathF.Exp(max - s);
-                        max = s;
-                        for (int d = 0; d < headDim; d++) acc[d] = (Half)((float)acc[d] * ms);
+                        // Positions of one block sit in consecutive cache rows.
+                        Half* keys = cache.Key(_layer, blocks[b] * blockSize) + kvOffset;
+                        Half* values = cache.Value(_layer, blocks[b] * blockSize) + kvOffset;
+                        int inBlock = Math.Min(blockSize, length - p);
+                        for (int i = 0; i < inBlock; i++, p++)
+                        {
+                            float s = HalfAttention.Dot(query, keys + (long)i * c.KvDim, headDim) * scale;
+                            float ms = 1f, vs = 1f;
+                            if (s > max)
+                            {
+                                // A new maximum rescales what was accumulated so far.
+                                ms = MathF.Exp(max - s);
+                                max = s;
+                                HalfAttention.Scale(acc, ms, headDim);
+                            }
+                            else
+                            {
+                                vs = MathF.Exp(s - max);
+                            }
+                            HalfAttention.MultiplyAdd(acc, values + (long)i * c.KvDim, vs, headDim);
+                            sum = sum * ms + vs;
+                        }
                     }
-                    else
-                    {
-                        vs = MathF.Exp(s - max);
-                    }
-                    Half* v = cache.Value(_layer, slot) + kvOffset;
-                    for (int d = 0; d < headDim; d++) acc[d] = (Half)((float)acc[d] + (float)v[d] * vs);
-                    sum = sum * ms + vs;
+                    float* o = _att + (long)t * c.Dim + h * headDim;
+                    float inv = 1f / sum;
+                    for (int d = 0; d < headDim; d++) o[d] = (float)acc[d] * inv;
                 }
-                float* o = _att + (long)t * c.Dim + h * headDim;
-                float inv = 1f / sum;
-                for (int d = 0; d < headDim; d++) o[d] = (float)acc[d] * inv;
             }
         }
     }
