@@ -17,7 +17,10 @@ public static unsafe class FloatKernels
     /// <summary>True when the kernels take <paramref name="type"/>.</summary>
     public static bool Supports(GgmlType type) => type is GgmlType.F32 or GgmlType.F16 or GgmlType.BF16;
 
-    /// <summary>y[t·yStride + r] = Σ_c W[r,c]·x[t·Columns + c] for rows [rowStart, rowEnd) and tokens [0, tokens).</summary>
+    /// <summary>
+    /// y[t·yStride + r] = Σ_c W[r,c]·x[t·Columns + c] for rows [rowStart, rowEnd) and tokens [0, tokens),
+    /// x already multiplied by the weight type's activation scale (2^112 for F16, see <see cref="F16Weights"/>).
+    /// </summary>
     public static void Multiply(in WeightMatrix w, float* x, float* y, int yStride, int rowStart, int rowEnd, int tokens, FloatIsa isa)
     {
         switch (w.Type)
@@ -92,7 +95,7 @@ public static unsafe class FloatKernels
         }
     }
 
-    /// <summary>The scalar reference: Σ w·x in double.</summary>
+    /// <summary>The scalar reference: Σ w·x in double (x pre-scaled like the vector paths').</summary>
     public static float DotScalar<TW>(byte* w, float* x, int k) where TW : unmanaged, IFloatWeights
     {
         double sum = 0;

@@ -38,6 +38,7 @@ public sealed unsafe class PackedQ4_0 : PackedMatrix
         });
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Multiply(Q8Activations a, float* y, int yStride, int groupStart, int groupEnd, int tokens, KernelIsa isa)
     {
         for (int g = groupStart; g < groupEnd; g++)
@@ -70,6 +71,7 @@ public sealed unsafe class PackedQ4_0 : PackedMatrix
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<byte> High(Vector256<byte> raw) => Vector256.ShiftRightLogical(raw.AsUInt16(), 4).AsByte() & Vector256.Create((byte)0x0F);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void GemvVnni(byte* w, int blocks, Q8Activations act, int token, float* y)
     {
         sbyte* a = act.Levels(token);
@@ -99,6 +101,7 @@ public sealed unsafe class PackedQ4_0 : PackedMatrix
         facc.Store(y);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Gemm4Vnni(byte* w, int blocks, Q8Activations act, int token, float* y, int yStride)
     {
         sbyte* a0 = act.Levels(token), a1 = act.Levels(token + 1), a2 = act.Levels(token + 2), a3 = act.Levels(token + 3);
@@ -134,6 +137,7 @@ public sealed unsafe class PackedQ4_0 : PackedMatrix
     }
 
     /// <summary>AVX2 without VNNI: levels 0..15 are small enough for vpmaddubsw directly (no saturation).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void GemvAvx2(byte* w, int blocks, Q8Activations act, int token, float* y)
     {
         sbyte* a = act.Levels(token);
@@ -160,6 +164,7 @@ public sealed unsafe class PackedQ4_0 : PackedMatrix
         facc.Store(y);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void GemvVector128(byte* w, int blocks, Q8Activations act, int token, float* y)
     {
         sbyte* a = act.Levels(token);
@@ -205,6 +210,7 @@ public sealed unsafe class PackedQ4_0 : PackedMatrix
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int SumHalf(Vector128<short> v, int h) => v[4 * h] + v[4 * h + 1] + v[4 * h + 2] + v[4 * h + 3];
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void GemvScalar(byte* w, int blocks, Q8Activations act, int token, float* y)
     {
         sbyte* a = act.Levels(token);

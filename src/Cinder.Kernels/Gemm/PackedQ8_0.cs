@@ -43,6 +43,7 @@ public sealed unsafe class PackedQ8_0 : PackedMatrix
         });
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Multiply(Q8Activations a, float* y, int yStride, int groupStart, int groupEnd, int tokens, KernelIsa isa)
     {
         for (int g = groupStart; g < groupEnd; g++)
@@ -73,6 +74,7 @@ public sealed unsafe class PackedQ8_0 : PackedMatrix
     private static Vector256<sbyte> Quad(sbyte* a) => Vector256.Create(*(int*)a).AsSByte();
 
     /// <summary>8 rows × 1 token with vpdpbusd.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void GemvVnni(byte* w, int blocks, Q8Activations act, int token, float* y)
     {
         sbyte* a = act.Levels(token);
@@ -103,6 +105,7 @@ public sealed unsafe class PackedQ8_0 : PackedMatrix
     }
 
     /// <summary>8 rows × 4 tokens with vpdpbusd: each weight register is used four times.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Gemm4Vnni(byte* w, int blocks, Q8Activations act, int token, float* y, int yStride)
     {
         sbyte* a0 = act.Levels(token), a1 = act.Levels(token + 1), a2 = act.Levels(token + 2), a3 = act.Levels(token + 3);
@@ -135,6 +138,7 @@ public sealed unsafe class PackedQ8_0 : PackedMatrix
     }
 
     /// <summary>8 rows × 1 token on AVX2 without VNNI: levels back to signed, then vpmaddubsw on |w| and sign-adjusted activations.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void GemvAvx2(byte* w, int blocks, Q8Activations act, int token, float* y)
     {
         sbyte* a = act.Levels(token);
@@ -159,6 +163,7 @@ public sealed unsafe class PackedQ8_0 : PackedMatrix
     }
 
     /// <summary>8 rows × 1 token with portable 128-bit vectors (Arm AdvSimd, SSE): widen to 16 bits, multiply, widen and add.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void GemvVector128(byte* w, int blocks, Q8Activations act, int token, float* y)
     {
         sbyte* a = act.Levels(token);
@@ -197,6 +202,7 @@ public sealed unsafe class PackedQ8_0 : PackedMatrix
     }
 
     /// <summary>8 rows × 1 token, one level at a time over the packed layout.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void GemvScalar(byte* w, int blocks, Q8Activations act, int token, float* y)
     {
         sbyte* a = act.Levels(token);

@@ -26,10 +26,10 @@ public static unsafe class HalfAttention
             Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
             for (int i = 0; i < np; i += Step)
             {
-                s0 = Vector512.FusedMultiplyAdd(Vector512.Load(q + i), F16Weights.Load16((byte*)k, i), s0);
-                s1 = Vector512.FusedMultiplyAdd(Vector512.Load(q + i + 16), F16Weights.Load16((byte*)k, i + 16), s1);
-                s2 = Vector512.FusedMultiplyAdd(Vector512.Load(q + i + 32), F16Weights.Load16((byte*)k, i + 32), s2);
-                s3 = Vector512.FusedMultiplyAdd(Vector512.Load(q + i + 48), F16Weights.Load16((byte*)k, i + 48), s3);
+                s0 = Vector512.FusedMultiplyAdd(Vector512.Load(q + i), HalfVector.Load16(k + i), s0);
+                s1 = Vector512.FusedMultiplyAdd(Vector512.Load(q + i + 16), HalfVector.Load16(k + i + 16), s1);
+                s2 = Vector512.FusedMultiplyAdd(Vector512.Load(q + i + 32), HalfVector.Load16(k + i + 32), s2);
+                s3 = Vector512.FusedMultiplyAdd(Vector512.Load(q + i + 48), HalfVector.Load16(k + i + 48), s3);
             }
             sum = Simd.F32Dot.Reduce((s0 + s2) + (s1 + s3));
         }
@@ -45,7 +45,7 @@ public static unsafe class HalfAttention
         var vv = Vector512.Create(v);
         for (int i = 0; i < np; i += 16)
         {
-            var r = Vector512.FusedMultiplyAdd(F16Weights.Load16((byte*)x, i), vv, F16Weights.Load16((byte*)y, i));
+            var r = Vector512.FusedMultiplyAdd(HalfVector.Load16(x + i), vv, HalfVector.Load16(y + i));
             HalfVector.ToHalf(r).Store((ushort*)y + i);
         }
         for (int i = np; i < n; i++) y[i] = (Half)((float)y[i] + (float)x[i] * v);
@@ -57,7 +57,7 @@ public static unsafe class HalfAttention
     {
         int np = Vector512.IsHardwareAccelerated ? n & ~(Step - 1) : 0;
         var vv = Vector512.Create(v);
-        for (int i = 0; i < np; i += 16) HalfVector.ToHalf(F16Weights.Load16((byte*)y, i) * vv).Store((ushort*)y + i);
+        for (int i = 0; i < np; i += 16) HalfVector.ToHalf(HalfVector.Load16(y + i) * vv).Store((ushort*)y + i);
         for (int i = np; i < n; i++) y[i] = (Half)((float)y[i] * v);
     }
 

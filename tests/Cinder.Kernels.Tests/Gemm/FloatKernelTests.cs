@@ -49,7 +49,9 @@ public unsafe class FloatKernelTests
             var x = PackedKernelTests.RandomActivations(tokens, k, 3);
             var y = new float[tokens * rows];
             var decoded = new float[k];
-            fixed (float* px = x, py = y) FloatKernels.Multiply(w, px, py, rows, 0, rows, tokens, isa);
+            // F16 kernels take activations pre-multiplied by 2^112 (their weights come out scaled by 2^-112).
+            var scaled = x.Select(v => type == GgmlType.F16 ? v * F16Weights.Scale : v).ToArray();
+            fixed (float* px = scaled, py = y) FloatKernels.Multiply(w, px, py, rows, 0, rows, tokens, isa);
             for (int r = 0; r < rows; r++)
             {
                 TensorFormat.DequantizeRow(type, w.RowSpan(r), decoded);
