@@ -50,10 +50,8 @@ public static class CinderCli
             case CinderException:
                 Console.Error.WriteLine($"error: {e.Message}");
                 return InputError;
-            case FileNotFoundException f:
-                Console.Error.WriteLine($"error: file not found: {f.FileName ?? f.Message}");
-                return InputError;
             case DirectoryNotFoundException or UnauthorizedAccessException or IOException:
+                // FileNotFoundException included: its message says which file and why it was wanted.
                 Console.Error.WriteLine($"error: {e.Message}");
                 return InputError;
             case OperationCanceledException:

@@ -26,11 +26,7 @@ internal static class ModelPaths
     /// <summary>The model to use: the one given, or the demo model (announced on stderr).</summary>
     public static string Resolve(FileInfo? given)
     {
-        if (given is not null)
-        {
-            if (!given.Exists) throw new FileNotFoundException($"model file not found: {given.FullName}", given.FullName);
-            return given.FullName;
-        }
+        if (given is not null) return CliPaths.ExistingFile(given, "model file");
         var demo = FindDemoModel() ?? throw new FileNotFoundException($"no model given (-m) and the demo model {DemoModelRelative} was not found", DemoModelRelative);
         Console.Error.WriteLine($"no model given: using the demo model {demo}");
         return demo;

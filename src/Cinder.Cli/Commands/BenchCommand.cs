@@ -34,8 +34,7 @@ internal static class BenchCommand
             var bandwidths = new Dictionary<int, double>();
             foreach (var file in parse.GetValue(models)!)
             {
-                if (!file.Exists) throw new FileNotFoundException($"model file not found: {file.FullName}", file.FullName);
-                using var model = ModelLoader.Load(file.FullName);
+                using var model = ModelLoader.Load(CliPaths.ExistingFile(file, "model file"));
                 long parameters = model.File.Tensors.Sum(t => t.ElementCount);
                 string type = model.File.Metadata.TryGet("general.file_type", out var ft) && ft.IsInteger ? ((Models.Quantization.LlamaFileType)ft.AsInt64()).ToString() : "?";
                 foreach (int t in threadCounts)

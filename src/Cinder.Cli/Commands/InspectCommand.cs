@@ -21,8 +21,7 @@ internal static class InspectCommand
 
     private static int Run(FileInfo path, bool json)
     {
-        if (!path.Exists) throw new FileNotFoundException($"model file not found: {path.FullName}", path.FullName);
-        using var file = GgufFile.Open(path.FullName);
+        using var file = GgufFile.Open(CliPaths.ExistingFile(path, "model file"));
         var summary = ModelSummary.From(file);
         if (json) WriteJson(summary, file);
         else WriteTables(summary, file);

@@ -17,14 +17,13 @@ internal static class QuantizeCommand
         var command = new Command("quantize", "Quantize a GGUF model's weights (f16, bf16, q8_0, q4_0, q4_k_m, q6_k).") { input, output, type, threads };
         command.SetAction(parse =>
         {
-            var inFile = parse.GetValue(input)!;
-            if (!inFile.Exists) throw new FileNotFoundException($"model file not found: {inFile.FullName}", inFile.FullName);
-            var outPath = parse.GetValue(output)!.FullName;
+            var inPath = CliPaths.ExistingFile(parse.GetValue(input)!, "model file");
+            var outPath = CliPaths.NewFile(parse.GetValue(output)!, "output file");
             var target = QuantizationTargets.Parse(parse.GetValue(type)!);
             QuantizationResult? result = null;
             Progress.Run("quantize", report =>
             {
-                result = ModelQuantizer.Quantize(inFile.FullName, outPath, target, new QuantizationOptions
+                result = ModelQuantizer.Quantize(inPath, outPath, target, new QuantizationOptions
                 {
                     Threads = Math.Max(1, parse.GetValue(threads)),
                     Warning = message => Console.Error.WriteLine($"warning: {message}"),

@@ -23,11 +23,10 @@ internal static class SynthCommand
         {
             ModelShape.TryGet(parse.GetValue(shape)!, out var s);
             var vocabFile = parse.GetValue(vocab)!;
-            if (!vocabFile.Exists) throw new FileNotFoundException($"vocabulary file not found: {vocabFile.FullName}", vocabFile.FullName);
-            using var v = GgufFile.Open(vocabFile.FullName);
+            using var v = GgufFile.Open(CliPaths.ExistingFile(vocabFile, "vocabulary file"));
             var typeName = parse.GetValue(type)!;
             QuantizationTarget? target = typeName == "f32" ? null : QuantizationTargets.Parse(typeName);
-            var outPath = parse.GetValue(output)!.FullName;
+            var outPath = CliPaths.NewFile(parse.GetValue(output)!, "output file");
             int vocabSize = v.Metadata.GetArray<string>("tokenizer.ggml.tokens").Length;
             Console.Error.WriteLine($"synth: {s.Name} (dim {s.Dim}, {s.Layers} layers, {s.Heads} heads, {s.KvHeads} KV heads, ffn {s.Ffn}), vocab {vocabSize}, {s.ParameterCount(vocabSize):N0} parameters, {typeName}");
             Progress.Run("synth", report => ModelSynthesizer.Write(outPath, s, v.Metadata, parse.GetValue(seed), target, report));

@@ -27,9 +27,8 @@ internal static class TokenizeCommand
             string text;
             if (parse.GetValue(file) is { } f)
             {
-                if (!f.Exists) throw new FileNotFoundException($"file not found: {f.FullName}", f.FullName);
                 // Decoded without BOM detection: a byte-order mark is text to tokenize, as llama.cpp reads it.
-                text = new System.Text.UTF8Encoding(false).GetString(File.ReadAllBytes(f.FullName));
+                text = new System.Text.UTF8Encoding(false).GetString(File.ReadAllBytes(CliPaths.ExistingFile(f, "text file")));
             }
             else
             {
