@@ -19,6 +19,7 @@ internal static class QuantizeCommand
         {
             var inPath = CliPaths.ExistingFile(parse.GetValue(input)!, "model file");
             var outPath = CliPaths.NewFile(parse.GetValue(output)!, "output file");
+            if (string.Equals(inPath, outPath, StringComparison.Ordinal)) throw new UsageException($"OUTPUT must be a new file, not the input {inPath}");
             var target = QuantizationTargets.Parse(parse.GetValue(type)!);
             QuantizationResult? result = null;
             Progress.Run("quantize", report =>
