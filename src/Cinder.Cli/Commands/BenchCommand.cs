@@ -29,6 +29,7 @@ internal static class BenchCommand
             int repetitions = parse.GetValue(reps);
             if (repetitions < 1) throw new UsageException("--repetitions must be at least 1");
             if (threadCounts.Any(t => t < 1)) throw new UsageException("--threads must be positive");
+            foreach (int t in threadCounts) ThreadCounts.Check(t);
             bool asJson = parse.GetValue(json);
             var rows = new List<(string Model, long Size, long Parameters, string Type, BenchResult Result, double? Bandwidth, double? Share)>();
             var bandwidths = new Dictionary<int, double>();

@@ -16,11 +16,12 @@ internal static class LogitsCommand
         var command = new Command("logits", "Print the raw logits at the last prompt position as one JSON line {\"prompt_ids\", \"logits\"}.") { model, prompt, threads };
         command.SetAction(parse =>
         {
+            int threadCount = ThreadCounts.Check(parse.GetValue(threads));
             using var m = ModelLoader.Load(ModelPaths.Resolve(parse.GetValue(model)));
             var ids = m.Tokenizer.Encode(parse.GetValue(prompt)!, addSpecial: true, parseSpecial: true);
             if (ids.Length == 0) throw new UsageException("the prompt is empty");
             if (ids.Length > m.ContextLength) throw new Core.ContextOverflowException(ids.Length, m.ContextLength);
-            using var pool = new WorkerPool(parse.GetValue(threads));
+            using var pool = new WorkerPool(threadCount);
             using var cache = m.CreateKvCache(ids.Length);
             using var workspace = m.CreateWorkspace(Math.Min(ids.Length, 512), pool);
             var sequence = new KvSequence(cache, m.ContextLength);

@@ -13,7 +13,7 @@ internal static class QuantizeCommand
         var output = new Argument<FileInfo>("OUTPUT") { Description = "GGUF file to write" };
         var type = new Argument<string>("TYPE") { Description = $"target: {string.Join(", ", names)}" };
         type.AcceptOnlyFromAmong(names);
-        var threads = new Option<int>("--threads", "-t") { Description = "threads (default: all cores)", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var threads = new Option<int>("--threads", "-t") { Description = "threads (default 0: one per logical processor)", DefaultValueFactory = _ => 0 };
         var command = new Command("quantize", "Quantize a GGUF model's weights (f16, bf16, q8_0, q4_0, q4_k_m, q6_k).") { input, output, type, threads };
         command.SetAction(parse =>
         {
@@ -21,12 +21,13 @@ internal static class QuantizeCommand
             var outPath = CliPaths.NewFile(parse.GetValue(output)!, "output file");
             if (string.Equals(inPath, outPath, StringComparison.Ordinal)) throw new UsageException($"OUTPUT must be a new file, not the input {inPath}");
             var target = QuantizationTargets.Parse(parse.GetValue(type)!);
+            int threadCount = ThreadCounts.Check(parse.GetValue(threads)) is var t and > 0 ? t : Environment.ProcessorCount;
             QuantizationResult? result = null;
             Progress.Run("quantize", report =>
             {
                 result = ModelQuantizer.Quantize(inPath, outPath, target, new QuantizationOptions
                 {
-                    Threads = Math.Max(1, parse.GetValue(threads)),
+                    Threads = threadCount,
                     Warning = message => Console.Error.WriteLine($"warning: {message}"),
                     Progress = p => report(p.TensorIndex, p.TensorCount, $"{p.TensorName} {p.SourceType} -> {p.TargetType}"),
                 });

@@ -23,6 +23,7 @@ internal static class RunCommand
             var sampling = options.Sampling(parse);
             int n = parse.GetValue(count);
             if (n < 1) throw new UsageException("--n-predict must be at least 1");
+            int threadCount = ThreadCounts.Check(parse.GetValue(options.Threads));
             using var model = ModelLoader.Load(ModelPaths.Resolve(parse.GetValue(options.Model)));
             var tokenizer = model.Tokenizer;
             var promptIds = tokenizer.Encode(parse.GetValue(prompt)!, addSpecial: true, parseSpecial: true);
@@ -33,7 +34,7 @@ internal static class RunCommand
 
             using var engine = new InferenceEngine(model, tokenizer, new EngineOptions
             {
-                Threads = parse.GetValue(options.Threads),
+                Threads = threadCount,
                 MaxRunning = 1,
                 TokenBudget = Math.Min(512, Math.Max(promptIds.Length, 16)),
                 KvTokens = promptIds.Length + maxTokens,
