@@ -1,4 +1,7 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
+using System.Text.RegularExpressions;
 using Cinder.Cli.Commands;
 using Cinder.Core;
 
@@ -31,6 +34,9 @@ public static class CinderCli
     {
         var root = BuildRootCommand();
         var parse = root.Parse(args);
+        // A bare `cinder` keeps System.CommandLine's answer (the error and the full help); any other bad command
+        // line is one line on stderr, and stdout, which scripts read, stays empty.
+        if (parse.Action is ParseErrorAction && args.Length > 0) return ReportParseErrors(parse);
         var config = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
         try
         {
@@ -41,6 +47,38 @@ public static class CinderCli
             return ReportError(e);
         }
     }
+
+    /// <summary>Prints the parse errors as one line naming the command whose help to read; returns <see cref="InputError"/>.</summary>
+    public static int ReportParseErrors(ParseResult parse)
+    {
+        var problems = parse.Errors.Select(e => OneLine(e.Message).TrimEnd('.')).Distinct();
+        var names = new List<string>();
+        for (SymbolResult? r = parse.CommandResult; r is not null; r = r.Parent)
+        {
+            if (r is CommandResult c && c.Command is not RootCommand) names.Insert(0, c.Command.Name);
+        }
+        names.Insert(0, "cinder");
+        Console.Error.WriteLine($"error: {string.Join("; ", problems)} (see '{string.Join(' ', names)} --help')");
+        return InputError;
+    }
+
+    /// <summary>System.CommandLine's message on one line, with the expected type said in words rather than as a CLR type name.</summary>
+    internal static string OneLine(string message)
+    {
+        // "Must be one of:\n\t'a'\n\t'b'" -> "Must be one of: 'a', 'b'"
+        message = Regex.Replace(message, @"'\s*\n\s*'", "', '");
+        message = Regex.Replace(message, @"\s*\n\s*", " ").Trim();
+        return Regex.Replace(message, @" as expected type '([^']+)'", m => ": expected " + Expected(m.Groups[1].Value));
+    }
+
+    private static string Expected(string clrType) => clrType switch
+    {
+        _ when clrType.Contains("UInt", StringComparison.Ordinal) => "a whole number, 0 or more",
+        _ when clrType.Contains("Int", StringComparison.Ordinal) => "a whole number",
+        _ when clrType.Contains("Single", StringComparison.Ordinal) || clrType.Contains("Double", StringComparison.Ordinal) => "a number",
+        _ when clrType.Contains("Boolean", StringComparison.Ordinal) => "true or false",
+        _ => clrType,
+    };
 
     /// <summary>Prints one line to stderr (no stack trace) and returns the exit code for it.</summary>
     public static int ReportError(Exception e)
