@@ -143,6 +143,27 @@ public static class LlamaCpp
         return (long)f(Convert.ToInt32(ggmlType), elements);
     }
 
+    /// <summary>GGML_TYPE_COUNT of the libggml-base that LLamaSharp.Backend.Cpu 0.30.0 ships (its last type is Q2_0 = 42).</summary>
+    public const int GgmlTypeCount = 43;
+
+    /// <summary>
+    /// ggml's geometry of type number <paramref name="ggmlType"/>: its name (ggml_type_name), elements per block
+    /// (ggml_blck_size) and bytes per block (ggml_type_size); null for a retired number, whose table entry is empty.
+    /// Numbers from <see cref="GgmlTypeCount"/> on are refused: ggml indexes its table without checking.
+    /// </summary>
+    public static unsafe (string Name, long BlockSize, long TypeSize)? GgmlTypeTraits(int ggmlType)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(ggmlType);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(ggmlType, GgmlTypeCount);
+        nint namePointer = ((delegate* unmanaged<int, nint>)GgmlExport("ggml_type_name"))(ggmlType);
+        var name = namePointer == 0 ? null : Marshal.PtrToStringUTF8(namePointer);
+        if (name is null or "NONE") return null;
+        long blockSize = ((delegate* unmanaged<int, long>)GgmlExport("ggml_blck_size"))(ggmlType);
+        if (blockSize <= 0) return null;
+        long typeSize = (long)((delegate* unmanaged<int, nuint>)GgmlExport("ggml_type_size"))(ggmlType);
+        return (name, blockSize, typeSize);
+    }
+
     /// <summary>
     /// ggml_quantize_chunk without an importance matrix, which is what llama-quantize runs for every tensor: for the
     /// block formats that is quantize_row_*_ref, for F16/BF16 the row conversions. Returns rows * row size bytes.
