@@ -37,7 +37,7 @@ internal static class BenchCommand
             {
                 using var model = ModelLoader.Load(CliPaths.ExistingFile(file, "model file"));
                 long parameters = model.File.Tensors.Sum(t => t.ElementCount);
-                string type = model.File.Metadata.TryGet("general.file_type", out var ft) && ft.IsInteger ? ((Models.Quantization.LlamaFileType)ft.AsInt64()).ToString() : "?";
+                string type = model.File.Metadata.TryGet("general.file_type", out var ft) && ft.IsInteger ? InspectCommand.FileTypeName(ft.AsInt64()) : "?";
                 foreach (int t in threadCounts)
                 {
                     int maxTokens = Math.Max(prompts.DefaultIfEmpty(0).Max(), gens.DefaultIfEmpty(0).Max());

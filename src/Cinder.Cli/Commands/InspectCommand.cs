@@ -155,6 +155,29 @@ internal static class InspectCommand
         }
     }
 
+    /// <summary>llama.cpp's llama_ftype names.</summary>
+    internal static string FileTypeName(long ftype) => ftype switch
+    {
+        0 => "ALL_F32",
+        1 => "MOSTLY_F16",
+        2 => "MOSTLY_Q4_0",
+        3 => "MOSTLY_Q4_1",
+        7 => "MOSTLY_Q8_0",
+        8 => "MOSTLY_Q5_0",
+        9 => "MOSTLY_Q5_1",
+        10 => "MOSTLY_Q2_K",
+        11 => "MOSTLY_Q3_K_S",
+        12 => "MOSTLY_Q3_K_M",
+        13 => "MOSTLY_Q3_K_L",
+        14 => "MOSTLY_Q4_K_S",
+        15 => "MOSTLY_Q4_K_M",
+        16 => "MOSTLY_Q5_K_S",
+        17 => "MOSTLY_Q5_K_M",
+        18 => "MOSTLY_Q6_K",
+        32 => "MOSTLY_BF16",
+        _ => $"#{ftype}",
+    };
+
     internal static string FormatBytes(long bytes) => bytes switch
     {
         >= 1L << 30 => $"{bytes / (double)(1L << 30):F2} GiB",
@@ -175,7 +198,7 @@ internal static class InspectCommand
             string? arch = m.TryGet("general.architecture", out var a) && a.Type == GgufValueType.String ? a.AsString() : null;
             var hyper = arch is null ? new List<KeyValuePair<string, GgufValue>>() : m.Entries.Where(e => e.Key.StartsWith(arch + ".", StringComparison.Ordinal)).ToList();
             int vocab = m.TryGet("tokenizer.ggml.tokens", out var tokens) ? tokens.Count : 0;
-            string? fileType = m.TryGet("general.file_type", out var ft) && ft.IsInteger ? FileTypeName(ft.AsInt64()) : null;
+            string? fileType = m.TryGet("general.file_type", out var ft) && ft.IsInteger ? InspectCommand.FileTypeName(ft.AsInt64()) : null;
             return new ModelSummary(
                 f.Path ?? "", f.Version, f.FileSize, arch, Str(m, "general.name"), fileType,
                 f.Tensors.Sum(t => t.ElementCount), f.Tensors.Count, hyper,
@@ -183,28 +206,5 @@ internal static class InspectCommand
         }
 
         private static string? Str(GgufMetadata m, string key) => m.TryGet(key, out var v) && v.Type == GgufValueType.String ? v.AsString() : null;
-
-        /// <summary>llama.cpp's llama_ftype names.</summary>
-        private static string FileTypeName(long ftype) => ftype switch
-        {
-            0 => "ALL_F32",
-            1 => "MOSTLY_F16",
-            2 => "MOSTLY_Q4_0",
-            3 => "MOSTLY_Q4_1",
-            7 => "MOSTLY_Q8_0",
-            8 => "MOSTLY_Q5_0",
-            9 => "MOSTLY_Q5_1",
-            10 => "MOSTLY_Q2_K",
-            11 => "MOSTLY_Q3_K_S",
-            12 => "MOSTLY_Q3_K_M",
-            13 => "MOSTLY_Q3_K_L",
-            14 => "MOSTLY_Q4_K_S",
-            15 => "MOSTLY_Q4_K_M",
-            16 => "MOSTLY_Q5_K_S",
-            17 => "MOSTLY_Q5_K_M",
-            18 => "MOSTLY_Q6_K",
-            32 => "MOSTLY_BF16",
-            _ => $"#{ftype}",
-        };
     }
 }
