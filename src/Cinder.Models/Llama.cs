@@ -321,14 +321,20 @@ public sealed unsafe class LlamaModel : LanguageModel
     /// <summary>
     /// Causal attention of each new token over its sequence's cached keys and values, split across workers
     /// by (token, head). It follows llama.cpp's CPU flash attention (one pass, online softmax) including its
-    /// precision: the query is rounded to F16 like the cached keys, the dot products sum in F32, and the
-    /// weighted sum of values accumulates in F16. That is what makes our logits match llama.cpp's to 1e-5
-    /// rather than 1e-2.
+    /// precision, which depends on the batch: for fewer than <see cref="F32AttentionBatch"/> tokens the query
+    /// is rounded to F16 like the cached keys and the weighted sum of values accumulates in F16 (llama.cpp's
+    /// one-chunk kernel); for larger batches everything accumulates in F32 (its tiled kernel). Following it
+    /// is what makes our logits match llama.cpp's to 1e-5 rather than 1e-2 — and the F32 path is also the
+    /// faster one for long prompts.
     /// </summary>
     private sealed class AttentionJob : IParallelJob
     {
+        /// <summary>Batches of at least this many tokens use the F32 path (llama.cpp's Q tile size).</summary>
+        public const int F32AttentionBatch = 64;
+
         private readonly float[][] _query;       // per worker: (headDim) the query rounded to F16
         private readonly Half[][] _accumulator;  // per worker: (headDim) Σ softmax weight · value, in F16
+        private readonly float[][] _accumulatorF32; // per worker: (headDim) the same in F32, for large batches
         private int _layer;
         private Hyperparameters _c = null!;
         private float* _q;
@@ -340,10 +346,12 @@ public sealed unsafe class LlamaModel : LanguageModel
         {
             _query = new float[workers][];
             _accumulator = new Half[workers][];
+            _accumulatorF32 = new float[workers][];
             for (int i = 0; i < workers; i++)
             {
                 _query[i] = new float[headDim];
                 _accumulator[i] = new Half[headDim];
+                _accumulatorF32[i] = new float[headDim];
             }
         }
 
@@ -366,8 +374,10 @@ public sealed unsafe class LlamaModel : LanguageModel
             float scale = 1f / MathF.Sqrt(c.HeadDim);
             int group = c.Heads / c.KvHeads;
             int headDim = c.HeadDim;
+            bool f32 = _batch.Count >= F32AttentionBatch;
             fixed (float* query = _query[worker])
             fixed (Half* acc = _accumulator[worker])
+            fixed (float* accF32 = _accumulatorF32[worker])
             {
                 for (int item = first; item < last; item++)
                 {
@@ -375,8 +385,12 @@ public sealed unsafe class LlamaModel : LanguageModel
                     var seq = _batch.Sequences[t];
                     int length = _batch.Positions[t] + 1; // causal: positions 0..pos
                     float* q = _q + (long)t * _qStride + h * headDim;
-                    for (int d = 0; d < headDim; d++) query[d] = (float)(Half)q[d];
-                    new Span<Half>(acc, headDim).Clear();
+                    if (f32) new Span<float>(accF32, headDim).Clear();
+                    else
+                    {
+                        for (int d = 0; d < headDim; d++) query[d] = (float)(Half)q[d];
+                        new Span<Half>(acc, headDim).Clear();
+                    }
                     int kvOffset = h / group * headDim;
                     var cache = seq.Cache;
                     int blockSize = cache.BlockSize;
@@ -390,26 +404,28 @@ public sealed unsafe class LlamaModel : LanguageModel
                         int inBlock = Math.Min(blockSize, length - p);
                         for (int i = 0; i < inBlock; i++, p++)
                         {
-                            float s = HalfAttention.Dot(query, keys + (long)i * c.KvDim, headDim) * scale;
+                            float s = (f32 ? HalfAttention.DotF32(q, keys + (long)i * c.KvDim, headDim) : HalfAttention.Dot(query, keys + (long)i * c.KvDim, headDim)) * scale;
                             float ms = 1f, vs = 1f;
                             if (s > max)
                             {
                                 // A new maximum rescales what was accumulated so far.
                                 ms = MathF.Exp(max - s);
                                 max = s;
-                                HalfAttention.Scale(acc, ms, headDim);
+                                if (!f32) HalfAttention.Scale(acc, ms, headDim);
                             }
                             else
                             {
                                 vs = MathF.Exp(s - max);
                             }
-                            HalfAttention.MultiplyAdd(acc, values + (long)i * c.KvDim, vs, headDim);
+                            if (f32) HalfAttention.AccumulateF32(accF32, values + (long)i * c.KvDim, ms, vs, headDim);
+                            else HalfAttention.MultiplyAdd(acc, values + (long)i * c.KvDim, vs, headDim);
                             sum = sum * ms + vs;
                         }
                     }
                     float* o = _att + (long)t * c.Dim + h * headDim;
                     float inv = 1f / sum;
-                    for (int d = 0; d < headDim; d++) o[d] = (float)acc[d] * inv;
+                    if (f32) for (int d = 0; d < headDim; d++) o[d] = accF32[d] * inv;
+                    else for (int d = 0; d < headDim; d++) o[d] = (float)acc[d] * inv;
                 }
             }
         }
