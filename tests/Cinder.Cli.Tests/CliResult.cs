@@ -39,10 +39,11 @@ public sealed record CliResult(string[] Args, int ExitCode, byte[] StdoutBytes, 
     {
         Assert.True(ExitCode == 1, $"expected exit code 1 (bad input)\n{Describe()}");
         AssertNoStackTrace();
-        Assert.True(StderrLines.Length == 1, $"expected exactly one line on stderr\n{Describe()}");
-        Assert.StartsWith("error: ", StderrLines[0]);
+        var lines = Stderr.Replace("\r\n", "\n").Split('\n');
+        Assert.True(lines.Length == 2 && lines[1].Length == 0, $"expected exactly one line on stderr\n{Describe()}");
+        Assert.StartsWith("error: ", lines[0]);
         Assert.True(StdoutBytes.Length == 0, $"expected nothing on stdout\n{Describe()}");
-        return StderrLines[0];
+        return lines[0];
     }
 
     public void AssertNoStackTrace()
