@@ -61,6 +61,7 @@ public class BenchTests
     [InlineData(new[] { "-t", "5000" }, "--threads")]
     [InlineData(new[] { "-p", "1000" }, "context of 128")]
     [InlineData(new[] { "-n", "x" }, "--n-gen")]
+    [InlineData(new[] { "-p", "0", "-n", "0" }, "nothing to measure")]
     public void BadValuesAreOneLine(string[] option, string named)
     {
         Assert.Contains(named, CinderProcess.Run(["bench", "-m", SharedData.Stories260K, .. option]).AssertOneLineError());

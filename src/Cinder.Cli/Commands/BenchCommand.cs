@@ -26,6 +26,7 @@ internal static class BenchCommand
             var threadCounts = ParseList(parse.GetValue(threads), "--threads", WorkerPool.DefaultThreadCount());
             var prompts = ParseList(parse.GetValue(prompt), "--n-prompt", 128).Where(x => x > 0).ToArray();
             var gens = ParseList(parse.GetValue(gen), "--n-gen", 32).Where(x => x > 0).ToArray();
+            if (prompts.Length == 0 && gens.Length == 0) throw new UsageException("nothing to measure: --n-prompt and --n-gen are both 0");
             int repetitions = parse.GetValue(reps);
             if (repetitions < 1) throw new UsageException("--repetitions must be at least 1");
             if (threadCounts.Any(t => t < 1)) throw new UsageException("--threads must be positive");
