@@ -45,7 +45,7 @@ public readonly record struct GgmlTypeInfo(GgmlType Type, string Name, int Block
 
     /// <summary>Geometry of <paramref name="type"/>; throws <see cref="UnsupportedTensorTypeException"/> for an unknown number.</summary>
     public static GgmlTypeInfo Get(GgmlType type) =>
-        Known.TryGetValue(type, out var info) ? info : throw new UnsupportedTensorTypeException(type, "this tensor type number is not defined by ggml");
+        Known.TryGetValue(type, out var info) ? info : throw new UnsupportedTensorTypeException(type, "Cinder does not know this tensor type number (newer ggml types such as NVFP4 are not supported)");
 
     /// <summary>All types ggml defines.</summary>
     public static IEnumerable<GgmlTypeInfo> All => Known.Values;
@@ -64,6 +64,7 @@ public readonly record struct GgmlTypeInfo(GgmlType Type, string Name, int Block
     /// <summary>Bytes taken by <paramref name="elements"/> elements (a multiple of the block size), overflow-checked.</summary>
     public long RowBytes(long elements)
     {
+        if (elements < 0) throw new ArgumentOutOfRangeException(nameof(elements), elements, "a row cannot have a negative length");
         if (elements % BlockSize != 0)
             throw new ArgumentException($"{elements} elements is not a multiple of the {Name} block size {BlockSize}", nameof(elements));
         return checked(elements / BlockSize * TypeSize);

@@ -127,6 +127,13 @@ public class GgmlTypeInfoTests
         var e = Assert.Throws<UnsupportedTensorTypeException>(() => GgmlTypeInfo.Get((GgmlType)number));
         Assert.Equal((GgmlType)number, e.Type);
         Assert.Null(e.Tensor);
-        Assert.Equal($"tensor type #{number} is not supported: this tensor type number is not defined by ggml", e.Message);
+        Assert.Equal($"tensor type #{number} is not supported: Cinder does not know this tensor type number (newer ggml types such as NVFP4 are not supported)", e.Message);
+    }
+
+    [Fact]
+    public void ANegativeRowLengthIsRejected()
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => GgmlTypeInfo.Get(GgmlType.Q8_0).RowBytes(-32));
+        Assert.Equal("elements", e.ParamName);
     }
 }
