@@ -23,6 +23,7 @@ public static class CinderCli
         root.Subcommands.Add(InspectCommand.Create());
         root.Subcommands.Add(QuantizeCommand.Create());
         root.Subcommands.Add(SynthCommand.Create());
+        root.Subcommands.Add(ServeCommand.Create());
         return root;
     }
 
@@ -31,6 +32,8 @@ public static class CinderCli
         var root = BuildRootCommand();
         var parse = root.Parse(args);
         var config = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
+        // serve handles SIGTERM/SIGINT itself: it drains for up to --drain-timeout, longer than System.CommandLine waits.
+        if (parse.CommandResult.Command.Name == "serve") config.ProcessTerminationTimeout = null;
         try
         {
             return parse.InvokeAsync(config).GetAwaiter().GetResult();
