@@ -24,6 +24,7 @@ public static class CinderCli
         root.Subcommands.Add(QuantizeCommand.Create());
         root.Subcommands.Add(SynthCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
+        root.Subcommands.Add(LoadtestCommand.Create());
         return root;
     }
 

@@ -66,6 +66,19 @@ public sealed unsafe class MappedMemory : IDisposable
     /// </summary>
     public bool AdviseHugePages(long offset, long length) => Advise(offset, length, NativeMethods.MadvHugePage);
 
+    /// <summary>
+    /// Drops this process's pages of [offset, offset+length) (MADV_DONTNEED): for data copied elsewhere and
+    /// not read again. The file stays in the page cache; only this mapping's resident memory shrinks. Whole
+    /// pages inside the range only, so neighbouring data is untouched.
+    /// </summary>
+    public bool AdviseDontNeed(long offset, long length)
+    {
+        if (!IsFileMapping || !OperatingSystem.IsLinux()) return false;
+        long page = Environment.SystemPageSize;
+        long start = (offset + page - 1) / page * page, end = (offset + length) / page * page;
+        return end > start && NativeMethods.Advise(_pointer + start, end - start, NativeMethods.MadvDontNeed);
+    }
+
     /// <summary>Tells the kernel the range will be read soon (MADV_WILLNEED), starting read-ahead.</summary>
     public bool AdviseWillNeed(long offset, long length) => Advise(offset, length, NativeMethods.MadvWillNeed);
 

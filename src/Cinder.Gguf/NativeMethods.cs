@@ -6,6 +6,7 @@ namespace Cinder.Gguf;
 internal static unsafe partial class NativeMethods
 {
     internal const int MadvWillNeed = 3;
+    internal const int MadvDontNeed = 4;
     internal const int MadvHugePage = 14;
 
     [LibraryImport("libc", EntryPoint = "madvise", SetLastError = true)]

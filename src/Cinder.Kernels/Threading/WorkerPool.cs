@@ -96,6 +96,23 @@ public sealed class WorkerPool : IDisposable
         }
     }
 
+    /// <summary>Bytes allocated so far by the pool's own threads (not the caller's): a probe for allocation-free steps.</summary>
+    public long AllocatedBytesOnWorkers()
+    {
+        var probe = new AllocationProbe(Threads);
+        Run(probe);
+        long total = 0;
+        for (int i = 1; i < Threads; i++) total += probe.Bytes[i];
+        return total;
+    }
+
+    private sealed class AllocationProbe(int threads) : IParallelJob
+    {
+        public long[] Bytes { get; } = new long[threads];
+
+        public void Execute(int worker, int workerCount) => Bytes[worker] = GC.GetAllocatedBytesForCurrentThread();
+    }
+
     private void WorkerLoop(int worker)
     {
         long seen = 0;

@@ -1,0 +1,76 @@
+using Cinder.Core;
+
+namespace Cinder.Kernels.Gemm;
+
+/// <summary>
+/// A weight matrix copied at load into a layout made for the integer kernels: rows in groups of eight,
+/// each group's blocks contiguous. Products are computed a group of eight rows at a time.
+/// </summary>
+public abstract unsafe class PackedMatrix : IDisposable
+{
+    private readonly NativeBuffer _buffer;
+
+    /// <param name="parts">Matrices of one type and width stacked row-wise into one (Q, K and V; gate and up), each with a multiple of 8 rows.</param>
+    /// <param name="blockBytes">Packed bytes per group of 8 rows and block of 32 columns.</param>
+    protected PackedMatrix(IReadOnlyList<WeightMatrix> parts, int blockBytes)
+    {
+        if (parts.Count == 0) throw new ArgumentException("no matrices to pack", nameof(parts));
+        var first = parts[0];
+        foreach (var p in parts)
+        {
+            if (p.Rows % 8 != 0) throw new ArgumentException($"{p.Name} has {p.Rows} rows; packing needs a multiple of 8", nameof(parts));
+            if (p.Type != first.Type || p.Columns != first.Columns) throw new ArgumentException($"{p.Name} differs in type or width from {first.Name}", nameof(parts));
+        }
+        _parts = parts.ToArray();
+        Name = string.Join("+", parts.Select(p => p.Name));
+        Type = first.Type;
+        Rows = parts.Sum(p => p.Rows);
+        Columns = first.Columns;
+        Blocks = first.Columns / 32;
+        PackedBlockBytes = blockBytes;
+        _buffer = new NativeBuffer((long)Groups * Blocks * blockBytes);
+    }
+
+    private readonly WeightMatrix[] _parts;
+
+    /// <summary>Row <paramref name="row"/> of the stacked matrix, in the source layout.</summary>
+    protected byte* SourceRow(int row)
+    {
+        foreach (var p in _parts)
+        {
+            if (row < p.Rows) return p.Row(row);
+            row -= p.Rows;
+        }
+        throw new ArgumentOutOfRangeException(nameof(row));
+    }
+
+    public string Name { get; }
+    public GgmlType Type { get; }
+    public int Rows { get; }
+    public int Columns { get; }
+
+    /// <summary>Groups of eight rows.</summary>
+    public int Groups => Rows / 8;
+
+    /// <summary>Blocks of 32 columns per row.</summary>
+    public int Blocks { get; }
+
+    protected int PackedBlockBytes { get; }
+
+    public long Bytes => _buffer.Length;
+
+    /// <summary>Start of the packed data of (group, block).</summary>
+    protected byte* Block(int group, int block) => _buffer.Pointer + ((long)group * Blocks + block) * PackedBlockBytes;
+
+    /// <summary>
+    /// y[t · yStride + r] = Σ_c W[r, c] · x[t, c] for the rows of groups [groupStart, groupEnd) and tokens
+    /// [0, tokens), x given as quantized activations.
+    /// </summary>
+    public abstract void Multiply(Q8Activations activations, float* y, int yStride, int groupStart, int groupEnd, int tokens, KernelIsa isa);
+
+    public void Dispose()
+    {
+        _buffer.Dispose();
+        GC.SuppressFinalize(this);
+    }
+}

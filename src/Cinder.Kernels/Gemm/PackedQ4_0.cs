@@ -1,0 +1,235 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using Cinder.Core;
+using Cinder.Kernels.Formats;
+
+namespace Cinder.Kernels.Gemm;
+
+/// <summary>
+/// Q4_0 weights repacked eight rows at a time (see <see cref="PackedQ8_0"/>): one 256-bit load holds 4
+/// packed bytes of each of 8 rows; their low nibbles are levels 4j..4j+3 and their high nibbles levels
+/// 16+4j..16+4j+3 (ggml's own nibble order), unsigned 0..15 with the offset 8 removed through the
+/// activation block sums. Same size as the original: 16 bytes of scales and 128 of nibbles per 8 rows.
+/// </summary>
+/// <remarks>Layout of one (row group, block): ushort d[8]; byte q[4 quads][8 rows][4] = ggml qs[4·quad + k].</remarks>
+public sealed unsafe class PackedQ4_0 : PackedMatrix
+{
+    internal const int BlockBytes = 16 + 128;
+
+    public PackedQ4_0(IReadOnlyList<WeightMatrix> parts) : base(parts, BlockBytes)
+    {
+        if (Type != GgmlType.Q4_0) throw new ArgumentException("not a Q4_0 matrix", nameof(parts));
+        // Groups are independent: repack them in parallel (load time only).
+        Parallel.For(0, Groups, g =>
+        {
+            var rows = stackalloc byte*[8];
+            for (int r = 0; r < 8; r++) rows[r] = SourceRow(g * 8 + r);
+            for (int b = 0; b < Blocks; b++)
+            {
+                byte* dst = Block(g, b);
+                for (int r = 0; r < 8; r++)
+                {
+                    byte* src = rows[r] + (long)b * sizeof(BlockQ4_0);
+                    ((ushort*)dst)[r] = *(ushort*)src;
+                    for (int quad = 0; quad < 4; quad++) *(uint*)(dst + 16 + quad * 32 + r * 4) = *(uint*)(src + 2 + quad * 4);
+                }
+            }
+        });
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public override void Multiply(Q8Activations a, float* y, int yStride, int groupStart, int groupEnd, int tokens, KernelIsa isa)
+    {
+        for (int g = groupStart; g < groupEnd; g++)
+        {
+            byte* w = Block(g, 0);
+            int t = 0;
+            if (isa == KernelIsa.AvxVnni)
+            {
+                for (; t + 4 <= tokens; t += 4) Gemm4Vnni(w, Blocks, a, t, y + (long)t * yStride + g * 8, yStride);
+                for (; t < tokens; t++) GemvVnni(w, Blocks, a, t, y + (long)t * yStride + g * 8);
+            }
+            else if (isa == KernelIsa.Avx2)
+            {
+                for (; t < tokens; t++) GemvAvx2(w, Blocks, a, t, y + (long)t * yStride + g * 8);
+            }
+            else if (isa == KernelIsa.Vector128)
+            {
+                for (; t < tokens; t++) GemvVector128(w, Blocks, a, t, y + (long)t * yStride + g * 8);
+            }
+            else
+            {
+                for (; t < tokens; t++) GemvScalar(w, Blocks, a, t, y + (long)t * yStride + g * 8);
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<sbyte> Quad(sbyte* a) => Vector256.Create(*(int*)a).AsSByte();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<byte> High(Vector256<byte> raw) => Vector256.ShiftRightLogical(raw.AsUInt16(), 4).AsByte() & Vector256.Create((byte)0x0F);
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void GemvVnni(byte* w, int blocks, Q8Activations act, int token, float* y)
+    {
+        sbyte* a = act.Levels(token);
+        float* da = act.Scales(token);
+        int* sums = act.Sums(token);
+        var mask = Vector256.Create((byte)0x0F);
+        var facc = Vector256<float>.Zero;
+        for (int b = 0; b < blocks; b++, w += BlockBytes, a += 32)
+        {
+            var dw = HalfVector.ToSingle(Vector128.Load((ushort*)w));
+            byte* q = w + 16;
+            var r0 = Vector256.Load(q);
+            var r1 = Vector256.Load(q + 32);
+            var r2 = Vector256.Load(q + 64);
+            var r3 = Vector256.Load(q + 96);
+            var acc0 = AvxVnni.MultiplyWideningAndAdd(Vector256<int>.Zero, r0 & mask, Quad(a));
+            var acc1 = AvxVnni.MultiplyWideningAndAdd(Vector256<int>.Zero, High(r0), Quad(a + 16));
+            acc0 = AvxVnni.MultiplyWideningAndAdd(acc0, r1 & mask, Quad(a + 4));
+            acc1 = AvxVnni.MultiplyWideningAndAdd(acc1, High(r1), Quad(a + 20));
+            acc0 = AvxVnni.MultiplyWideningAndAdd(acc0, r2 & mask, Quad(a + 8));
+            acc1 = AvxVnni.MultiplyWideningAndAdd(acc1, High(r2), Quad(a + 24));
+            acc0 = AvxVnni.MultiplyWideningAndAdd(acc0, r3 & mask, Quad(a + 12));
+            acc1 = AvxVnni.MultiplyWideningAndAdd(acc1, High(r3), Quad(a + 28));
+            var dot = acc0 + acc1 - Vector256.Create(8 * sums[b]);
+            facc = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(dot), dw * Vector256.Create(da[b]), facc);
+        }
+        facc.Store(y);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Gemm4Vnni(byte* w, int blocks, Q8Activations act, int token, float* y, int yStride)
+    {
+        sbyte* a0 = act.Levels(token), a1 = act.Levels(token + 1), a2 = act.Levels(token + 2), a3 = act.Levels(token + 3);
+        float* d0 = act.Scales(token), d1 = act.Scales(token + 1), d2 = act.Scales(token + 2), d3 = act.Scales(token + 3);
+        int* s0 = act.Sums(token), s1 = act.Sums(token + 1), s2 = act.Sums(token + 2), s3 = act.Sums(token + 3);
+        var mask = Vector256.Create((byte)0x0F);
+        Vector256<float> f0 = default, f1 = default, f2 = default, f3 = default;
+        for (int b = 0; b < blocks; b++, w += BlockBytes)
+        {
+            var dw = HalfVector.ToSingle(Vector128.Load((ushort*)w));
+            byte* q = w + 16;
+            Vector256<int> i0 = default, i1 = default, i2 = default, i3 = default;
+            int o = b * 32;
+            for (int quad = 0; quad < 4; quad++, o += 4)
+            {
+                var raw = Vector256.Load(q + quad * 32);
+                var lo = raw & mask;
+                var hi = High(raw);
+                i0 = AvxVnni.MultiplyWideningAndAdd(AvxVnni.MultiplyWideningAndAdd(i0, lo, Quad(a0 + o)), hi, Quad(a0 + o + 16));
+                i1 = AvxVnni.MultiplyWideningAndAdd(AvxVnni.MultiplyWideningAndAdd(i1, lo, Quad(a1 + o)), hi, Quad(a1 + o + 16));
+                i2 = AvxVnni.MultiplyWideningAndAdd(AvxVnni.MultiplyWideningAndAdd(i2, lo, Quad(a2 + o)), hi, Quad(a2 + o + 16));
+                i3 = AvxVnni.MultiplyWideningAndAdd(AvxVnni.MultiplyWideningAndAdd(i3, lo, Quad(a3 + o)), hi, Quad(a3 + o + 16));
+            }
+            f0 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(i0 - Vector256.Create(8 * s0[b])), dw * Vector256.Create(d0[b]), f0);
+            f1 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(i1 - Vector256.Create(8 * s1[b])), dw * Vector256.Create(d1[b]), f1);
+            f2 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(i2 - Vector256.Create(8 * s2[b])), dw * Vector256.Create(d2[b]), f2);
+            f3 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(i3 - Vector256.Create(8 * s3[b])), dw * Vector256.Create(d3[b]), f3);
+        }
+        f0.Store(y);
+        f1.Store(y + yStride);
+        f2.Store(y + 2 * yStride);
+        f3.Store(y + 3 * yStride);
+    }
+
+    /// <summary>AVX2 without VNNI: levels 0..15 are small enough for vpmaddubsw directly (no saturation).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void GemvAvx2(byte* w, int blocks, Q8Activations act, int token, float* y)
+    {
+        sbyte* a = act.Levels(token);
+        float* da = act.Scales(token);
+        int* sums = act.Sums(token);
+        var mask = Vector256.Create((byte)0x0F);
+        var ones = Vector256.Create((short)1);
+        var facc = Vector256<float>.Zero;
+        for (int b = 0; b < blocks; b++, w += BlockBytes, a += 32)
+        {
+            var dw = HalfVector.ToSingle(Vector128.Load((ushort*)w));
+            byte* q = w + 16;
+            var acc = Vector256<short>.Zero;
+            for (int quad = 0; quad < 4; quad++)
+            {
+                var raw = Vector256.Load(q + quad * 32);
+                // 15·127·2 per pair, and two quads summed, stay far below the int16 limit.
+                acc += Avx2.MultiplyAddAdjacent(raw & mask, Quad(a + quad * 4));
+                acc += Avx2.MultiplyAddAdjacent(High(raw), Quad(a + 16 + quad * 4));
+            }
+            var dot = Avx2.MultiplyAddAdjacent(acc, ones) - Vector256.Create(8 * sums[b]);
+            facc = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(dot), dw * Vector256.Create(da[b]), facc);
+        }
+        facc.Store(y);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void GemvVector128(byte* w, int blocks, Q8Activations act, int token, float* y)
+    {
+        sbyte* a = act.Levels(token);
+        float* da = act.Scales(token);
+        int* sums = act.Sums(token);
+        var mask = Vector128.Create((byte)0x0F);
+        var lo = Vector128<float>.Zero;
+        var hi = Vector128<float>.Zero;
+        for (int b = 0; b < blocks; b++, w += BlockBytes, a += 32)
+        {
+            byte* q = w + 16;
+            Vector128<short> r01 = default, r23 = default, r45 = default, r67 = default;
+            for (int quad = 0; quad < 4; quad++)
+            {
+                var aLo = Vector128.WidenLower(Vector128.Create(*(int*)(a + quad * 4)).AsSByte());
+                var aHi = Vector128.WidenLower(Vector128.Create(*(int*)(a + 16 + quad * 4)).AsSByte());
+                var raw03 = Vector128.Load(q + quad * 32);
+                var raw47 = Vector128.Load(q + quad * 32 + 16);
+                var l03 = (raw03 & mask).AsSByte();
+                var h03 = (Vector128.ShiftRightLogical(raw03.AsUInt16(), 4).AsByte() & mask).AsSByte();
+                var l47 = (raw47 & mask).AsSByte();
+                var h47 = (Vector128.ShiftRightLogical(raw47.AsUInt16(), 4).AsByte() & mask).AsSByte();
+                // |products| ≤ 15·127, eight summed per lane: within int16.
+                r01 += Vector128.WidenLower(l03) * aLo + Vector128.WidenLower(h03) * aHi;
+                r23 += Vector128.WidenUpper(l03) * aLo + Vector128.WidenUpper(h03) * aHi;
+                r45 += Vector128.WidenLower(l47) * aLo + Vector128.WidenLower(h47) * aHi;
+                r67 += Vector128.WidenUpper(l47) * aLo + Vector128.WidenUpper(h47) * aHi;
+            }
+            int c = 8 * sums[b];
+            var s03 = Vector128.ConvertToSingle(Vector128.Create(
+                SumHalf(r01, 0) - c, SumHalf(r01, 1) - c, SumHalf(r23, 0) - c, SumHalf(r23, 1) - c));
+            var s47 = Vector128.ConvertToSingle(Vector128.Create(
+                SumHalf(r45, 0) - c, SumHalf(r45, 1) - c, SumHalf(r67, 0) - c, SumHalf(r67, 1) - c));
+            var scale = Vector128.Create(da[b]);
+            lo = Vector128.FusedMultiplyAdd(s03, HalfVector.ToSingle(Vector64.Load((ushort*)w)) * scale, lo);
+            hi = Vector128.FusedMultiplyAdd(s47, HalfVector.ToSingle(Vector64.Load((ushort*)w + 4)) * scale, hi);
+        }
+        lo.Store(y);
+        hi.Store(y + 4);
+    }
+
+    /// <summary>Sum of lanes 4h..4h+3 of eight int16 lanes, as int.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int SumHalf(Vector128<short> v, int h) => v[4 * h] + v[4 * h + 1] + v[4 * h + 2] + v[4 * h + 3];
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void GemvScalar(byte* w, int blocks, Q8Activations act, int token, float* y)
+    {
+        sbyte* a = act.Levels(token);
+        float* da = act.Scales(token);
+        Span<float> acc = stackalloc float[8];
+        acc.Clear();
+        for (int b = 0; b < blocks; b++, w += BlockBytes, a += 32)
+        {
+            for (int r = 0; r < 8; r++)
+            {
+                int dot = 0;
+                for (int j = 0; j < 16; j++)
+                {
+                    byte packed = w[16 + (j / 4) * 32 + r * 4 + j % 4];
+                    dot += ((packed & 0x0F) - 8) * a[j] + ((packed >> 4) - 8) * a[j + 16];
+                }
+                acc[r] += dot * (HalfVector.ToSingle(((ushort*)w)[r]) * da[b]);
+            }
+        }
+        for (int r = 0; r < 8; r++) y[r] = acc[r];
+    }
+}
