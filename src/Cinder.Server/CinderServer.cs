@@ -108,8 +108,8 @@ public sealed class CinderServer : IAsyncDisposable
         var baseAddress = new Uri(bound.EndsWith('/') ? bound : bound + "/");
         var server = new CinderServer(app, runtime, baseAddress);
 
-        string keys = tenants is null ? "no API keys (every request is the anonymous tenant)" : $"API keys: {tenants.KeyCount} keys of {tenants.Tenants.Count} tenants ({string.Join(", ", tenants.Tenants.Select(t => t.Name))})";
-        options.Log?.Invoke($"listening on {baseAddress} ({keys})");
+        string keys = tenants is null ? "no API keys: every request is the anonymous tenant" : $"API keys: {tenants.KeyCount} keys of {tenants.Tenants.Count} tenants: {string.Join(", ", tenants.Tenants.Select(t => t.Name))}";
+        options.Log?.Invoke($"listening on {baseAddress} ; {keys}");
         if (!IPAddress.IsLoopback(address) && tenants is null)
             options.Log?.Invoke($"warning: listening on {address}, beyond this machine, without --api-keys: anyone who can reach the port can use the server");
         return server;

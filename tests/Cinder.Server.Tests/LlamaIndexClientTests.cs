@@ -17,7 +17,7 @@ public sealed class LlamaIndexClientTests(ServerFixture fixture)
     {
         string client = Path.Combine(SharedData.RepoRoot, "tests", "clients", "llamaindex");
         Assert.True(Directory.Exists(Path.Combine(client, "node_modules", "@llamaindex", "openai")),
-            $"the LlamaIndex client is not installed: run `npm ci --prefix {Path.Combine("tests", "clients", "llamaindex")}` from the repository root");
+            $"the LlamaIndex client is not installed: run `npm ci --prefix tests/clients/llamaindex --ignore-scripts` from the repository root");
 
         var start = new ProcessStartInfo("node", ["client.mjs"])
         {
