@@ -26,6 +26,7 @@ public static class CinderCli
         root.Subcommands.Add(InspectCommand.Create());
         root.Subcommands.Add(QuantizeCommand.Create());
         root.Subcommands.Add(SynthCommand.Create());
+        root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(LoadtestCommand.Create());
         return root;
     }
@@ -38,6 +39,8 @@ public static class CinderCli
         // line is one line on stderr, and stdout, which scripts read, stays empty.
         if (parse.Action is ParseErrorAction && args.Length > 0) return ReportParseErrors(parse);
         var config = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
+        // serve handles SIGTERM/SIGINT itself: it drains for up to --drain-timeout, longer than System.CommandLine waits.
+        if (parse.CommandResult.Command.Name == "serve") config.ProcessTerminationTimeout = null;
         try
         {
             return parse.InvokeAsync(config).GetAwaiter().GetResult();
