@@ -4,20 +4,25 @@ namespace Cinder.Kernels.Gemm;
 
 /// <summary>
 /// A weight matrix copied at load into a layout made for the integer kernels: rows in groups of eight,
-/// each group's blocks contiguous. Products are computed a group of eight rows at a time.
+/// each group's blocks contiguous. Products are computed a group of eight rows at a time, against activations
+/// quantized in the matrix's <see cref="ActivationFormat"/>.
 /// </summary>
 public abstract unsafe class PackedMatrix : IDisposable
 {
     private readonly NativeBuffer _buffer;
 
-    protected PackedMatrix(in WeightMatrix w, int blockBytes)
+    /// <param name="blockLength">Columns per block (32, or 256 for the K-quants).</param>
+    /// <param name="blockBytes">Bytes of one block of a group of eight rows.</param>
+    protected PackedMatrix(in WeightMatrix w, int blockLength, int blockBytes)
     {
         if (w.Rows % 8 != 0) throw new ArgumentException($"{w.Name} has {w.Rows} rows; packing needs a multiple of 8", nameof(w));
+        if (w.Columns % blockLength != 0) throw new ArgumentException($"{w.Name} has {w.Columns} columns; packing needs a multiple of {blockLength}", nameof(w));
         Name = w.Name;
         Type = w.Type;
         Rows = w.Rows;
         Columns = w.Columns;
-        Blocks = w.Columns / 32;
+        BlockLength = blockLength;
+        Blocks = w.Columns / blockLength;
         PackedBlockBytes = blockBytes;
         _buffer = new NativeBuffer((long)Groups * Blocks * blockBytes);
     }
@@ -27,10 +32,16 @@ public abstract unsafe class PackedMatrix : IDisposable
     public int Rows { get; }
     public int Columns { get; }
 
+    /// <summary>The activations <see cref="Multiply"/> takes.</summary>
+    public abstract ActivationFormat ActivationFormat { get; }
+
     /// <summary>Groups of eight rows.</summary>
     public int Groups => Rows / 8;
 
-    /// <summary>Blocks of 32 columns per row.</summary>
+    /// <summary>Columns per block.</summary>
+    public int BlockLength { get; }
+
+    /// <summary>Blocks of <see cref="BlockLength"/> columns per row.</summary>
     public int Blocks { get; }
 
     protected int PackedBlockBytes { get; }
@@ -42,9 +53,18 @@ public abstract unsafe class PackedMatrix : IDisposable
 
     /// <summary>
     /// y[t · yStride + r] = Σ_c W[r, c] · x[t, c] for the rows of groups [groupStart, groupEnd) and tokens
-    /// [0, tokens), x given as quantized activations.
+    /// [0, tokens), x given as quantized activations in <see cref="ActivationFormat"/>.
     /// </summary>
-    public abstract void Multiply(Q8Activations activations, float* y, int yStride, int groupStart, int groupEnd, int tokens, KernelIsa isa);
+    public abstract void Multiply(QuantizedActivations activations, float* y, int yStride, int groupStart, int groupEnd, int tokens, KernelIsa isa);
+
+    /// <summary>The activations as the derived class's format, or an exception saying what was expected.</summary>
+    protected T Expect<T>(QuantizedActivations activations, int tokens) where T : QuantizedActivations
+    {
+        if (activations is T typed && activations.Columns == Columns && (uint)tokens <= (uint)activations.Rows) return typed;
+        throw new ArgumentException(
+            $"{Name} ({Type}, {Columns} columns) multiplies {tokens} rows of {ActivationFormat} activations of {Columns} columns, got {activations.Rows} rows of {activations.Format} of {activations.Columns}",
+            nameof(activations));
+    }
 
     public void Dispose()
     {

@@ -17,7 +17,7 @@ public sealed unsafe class PackedQ4_0 : PackedMatrix
 {
     internal const int BlockBytes = 16 + 128;
 
-    public PackedQ4_0(in WeightMatrix w) : base(w, BlockBytes)
+    public PackedQ4_0(in WeightMatrix w) : base(w, 32, BlockBytes)
     {
         if (w.Type != GgmlType.Q4_0) throw new ArgumentException("not a Q4_0 matrix", nameof(w));
         for (int g = 0; g < Groups; g++)
@@ -38,8 +38,11 @@ public sealed unsafe class PackedQ4_0 : PackedMatrix
         }
     }
 
-    public override void Multiply(Q8Activations a, float* y, int yStride, int groupStart, int groupEnd, int tokens, KernelIsa isa)
+    public override ActivationFormat ActivationFormat => ActivationFormat.Q8_0;
+
+    public override void Multiply(QuantizedActivations activations, float* y, int yStride, int groupStart, int groupEnd, int tokens, KernelIsa isa)
     {
+        var a = Expect<Q8Activations>(activations, tokens);
         for (int g = groupStart; g < groupEnd; g++)
         {
             byte* w = Block(g, 0);

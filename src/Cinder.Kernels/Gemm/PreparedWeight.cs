@@ -24,8 +24,8 @@ public sealed class PreparedWeight : IDisposable
     public int Columns => Source.Columns;
     public string Name => Source.Name;
 
-    /// <summary>True when <paramref name="type"/> has a packed layout (rows must also be a multiple of 8).</summary>
-    public static bool CanPack(GgmlType type) => type is GgmlType.Q8_0 or GgmlType.Q4_0;
+    /// <summary>True when <paramref name="type"/> has a packed layout (rows must also be a multiple of 8, and columns of the block length).</summary>
+    public static bool CanPack(GgmlType type) => type is GgmlType.Q8_0 or GgmlType.Q4_0 or GgmlType.Q4_K or GgmlType.Q6_K;
 
     /// <param name="pack">False keeps the matrix in place even when a packed layout exists (to measure what packing buys).</param>
     public static PreparedWeight Prepare(in WeightMatrix w, bool pack = true)
@@ -37,6 +37,8 @@ public sealed class PreparedWeight : IDisposable
             {
                 GgmlType.Q8_0 => new PackedQ8_0(w),
                 GgmlType.Q4_0 => new PackedQ4_0(w),
+                GgmlType.Q4_K => new PackedQ4_K(w),
+                GgmlType.Q6_K => new PackedQ6_K(w),
                 _ => null,
             };
         }

@@ -1,0 +1,112 @@
+using System.Runtime.InteropServices;
+using Cinder.Core;
+using Cinder.Kernels.Gemm;
+using Cinder.Kernels.Formats;
+using Cinder.Kernels.Threading;
+
+namespace Cinder.Kernels.Tests.Gemm;
+
+/// <summary>MatMul end to end: packed weights of every packed type through one context, against the reference path.</summary>
+public unsafe class MatMulTests
+{
+    private static readonly GgmlType[] PackedTypes = [GgmlType.Q4_K, GgmlType.Q8_0, GgmlType.Q6_K, GgmlType.Q4_0];
+
+    /// <summary>
+    /// One MatMul (one activation buffer per format) alternates types, so a K-quant call between Q8_0 calls and back
+    /// must quantize the activations the way each matrix asks. The result is compared twice: with the kernels'
+    /// reference on the same quantized activations (tight), and with the unquantized product (within the activation
+    /// quantization error bound Σ|w|·max|x|/254 per block of the activation format).
+    /// </summary>
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(2, 1)]
+    [InlineData(2, 6)]
+    public void PackedTypesMatchTheUnpackedProduct(int threads, int batch)
+    {
+        const int rows = 48, columns = 768;
+        using var pool = new WorkerPool(threads);
+        using var matmul = new MatMul(pool);
+        var x = PackedKernelTests.RandomActivations(batch, columns, 7);
+        foreach (var type in PackedTypes)
+        {
+            byte* data = PackedKernelTests.RandomWeights(type, rows, columns, 11, out _);
+            try
+            {
+                var w = new WeightMatrix("w", type, data, rows, columns);
+                using var packed = PreparedWeight.Prepare(w);
+                using var unpacked = PreparedWeight.Prepare(w, pack: false);
+                Assert.NotNull(packed.Packed);
+                Assert.Null(unpacked.Packed);
+                var y = new float[batch * rows];
+                var exact = new float[batch * rows];
+                matmul.Multiply(packed, x, y, batch);
+                matmul.Multiply(unpacked, x, exact, batch);
+
+                using var act = QuantizedActivations.Create(packed.Packed!.ActivationFormat);
+                fixed (float* px = x) act.Quantize(px, batch, columns);
+                var (reference, magnitude) = PackedKernelTests.Reference(w, act, batch);
+
+                var row = new float[columns];
+                int blockLength = act.BlockLength;
+                for (int r = 0; r < rows; r++)
+                {
+                    TensorFormat.DequantizeRow(type, w.RowSpan(r), row);
+                    for (int t = 0; t < batch; t++)
+                    {
+                        int i = t * rows + r;
+                        Assert.True(Math.Abs(y[i] - reference[i]) <= 1e-5 * magnitude[i] + 1e-6, $"{type} y[{t}, {r}] = {y[i]}, kernel reference {reference[i]}");
+                        double bound = 0;
+                        for (int c = 0; c < columns; c++)
+                        {
+                            float blockMax = 0;
+                            for (int k = c / blockLength * blockLength; k < (c / blockLength + 1) * blockLength; k++) blockMax = Math.Max(blockMax, Math.Abs(x[t * columns + k]));
+                            bound += Math.Abs(row[c]) * blockMax / 254;
+                        }
+                        Assert.True(Math.Abs(y[i] - exact[i]) <= bound * 1.001 + 1e-5, $"{type} y[{t}, {r}] = {y[i]}, unquantized {exact[i]}, bound {bound}");
+                    }
+                }
+            }
+            finally
+            {
+                NativeMemory.AlignedFree(data);
+            }
+        }
+    }
+
+    [Fact]
+    public void KQuantProductsAllocateNothingOnceWarm()
+    {
+        const int rows = 32, columns = 512;
+        using var pool = new WorkerPool(2);
+        using var matmul = new MatMul(pool);
+        var x = PackedKernelTests.RandomActivations(4, columns, 3);
+        var y = new float[4 * rows];
+        byte* q4 = PackedKernelTests.RandomWeights(GgmlType.Q4_K, rows, columns, 1, out _);
+        byte* q6 = PackedKernelTests.RandomWeights(GgmlType.Q6_K, rows, columns, 2, out _);
+        try
+        {
+            using var w4 = PreparedWeight.Prepare(new WeightMatrix("q4", GgmlType.Q4_K, q4, rows, columns));
+            using var w6 = PreparedWeight.Prepare(new WeightMatrix("q6", GgmlType.Q6_K, q6, rows, columns));
+            for (int i = 0; i < 3; i++)
+            {
+                matmul.Multiply(w4, x, y, 4);
+                matmul.Multiply(w6, x, y, 1);
+            }
+            long workers = pool.AllocatedBytesOnWorkers();
+            long thread = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 50; i++)
+            {
+                matmul.Multiply(w4, x, y, 1 + i % 4);
+                matmul.Multiply(w6, x, y, 1 + i % 4);
+            }
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - thread);
+            // The probe itself allocates on the calling thread only; the workers' counters must not move.
+            Assert.Equal(workers, pool.AllocatedBytesOnWorkers());
+        }
+        finally
+        {
+            NativeMemory.AlignedFree(q4);
+            NativeMemory.AlignedFree(q6);
+        }
+    }
+}
