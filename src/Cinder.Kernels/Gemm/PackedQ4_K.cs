@@ -189,80 +189,80 @@ public sealed unsafe class PackedQ4_K : PackedMatrix
     }
 
     /// <summary>
-    /// 8 rows × 4 tokens with vpdpbusd: each unpacked weight register is used four times. The scales of a super-block
-    /// go through a small stack buffer (32-byte stores and loads, forwarded) so that the registers hold the accumulators.
+    /// 8 rows × 4 tokens with vpdpbusd: each unpacked weight register is used four times. The integer work of a
+    /// super-block is a separate method: with only its own values live, the vpdpbusd accumulators get registers the
+    /// VEX/EVEX encoding takes in place (the JIT otherwise copies them around every instruction).
     /// </summary>
     internal static void Gemm4Vnni(byte* w, int blocks, Q8KActivations act, int token, float* y, int yStride)
     {
         sbyte* a0 = act.Levels(token), a1 = act.Levels(token + 1), a2 = act.Levels(token + 2), a3 = act.Levels(token + 3);
         float* d0 = act.Scales(token), d1 = act.Scales(token + 1), d2 = act.Scales(token + 2), d3 = act.Scales(token + 3);
         short* s0 = act.Sums32(token), s1 = act.Sums32(token + 1), s2 = act.Sums32(token + 2), s3 = act.Sums32(token + 3);
-        var mask = Vector256.Create((byte)0x0F);
-        var scaleBuffer = stackalloc Vector256<int>[4];
+        var scales = stackalloc Vector256<int>[4];
+        var sums = stackalloc Vector256<int>[4];
         Vector256<float> f0 = default, f1 = default, f2 = default, f3 = default;
         for (int b = 0; b < blocks; b++, w += BlockBytes)
         {
             UnpackScales(w, out var s01, out var s23, out var m01, out var m23);
-            scaleBuffer[0] = Vector256.WidenLower(s01).AsInt32();
-            scaleBuffer[1] = Vector256.WidenUpper(s01).AsInt32();
-            scaleBuffer[2] = Vector256.WidenLower(s23).AsInt32();
-            scaleBuffer[3] = Vector256.WidenUpper(s23).AsInt32();
-            // The minimums first, straight into the float sums: fewer registers live through the chunk loop.
+            scales[0] = Vector256.WidenLower(s01).AsInt32();
+            scales[1] = Vector256.WidenUpper(s01).AsInt32();
+            scales[2] = Vector256.WidenLower(s23).AsInt32();
+            scales[3] = Vector256.WidenUpper(s23).AsInt32();
+            int o = b * 256;
+            SuperBlock4Vnni(w + QsOffset, a0 + o, a1 + o, a2 + o, a3 + o, scales, sums);
+            var dw = HalfVector.ToSingle(Vector128.Load((ushort*)w));
             var dmin = HalfVector.ToSingle(Vector128.Load((ushort*)(w + DminOffset)));
-            int o = b * 256, p = b * 8;
+            int p = b * 8;
+            f0 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(sums[0]), dw * Vector256.Create(d0[b]), f0);
+            f1 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(sums[1]), dw * Vector256.Create(d1[b]), f1);
+            f2 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(sums[2]), dw * Vector256.Create(d2[b]), f2);
+            f3 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(sums[3]), dw * Vector256.Create(d3[b]), f3);
             f0 = Fma.MultiplyAddNegated(Vector256.ConvertToSingle(Minimums(m01, m23, s0 + p)), dmin * Vector256.Create(d0[b]), f0);
             f1 = Fma.MultiplyAddNegated(Vector256.ConvertToSingle(Minimums(m01, m23, s1 + p)), dmin * Vector256.Create(d1[b]), f1);
             f2 = Fma.MultiplyAddNegated(Vector256.ConvertToSingle(Minimums(m01, m23, s2 + p)), dmin * Vector256.Create(d2[b]), f2);
             f3 = Fma.MultiplyAddNegated(Vector256.ConvertToSingle(Minimums(m01, m23, s3 + p)), dmin * Vector256.Create(d3[b]), f3);
-
-            Vector256<int> i0 = default, i1 = default, i2 = default, i3 = default;
-            byte* q = w + QsOffset;
-            for (int chunk = 0; chunk < 4; chunk++, q += 256, o += 64)
-            {
-                var scales = scaleBuffer[chunk];
-                // Low nibbles: sub-block 2·chunk.
-                Vector256<int> c0 = default, c1 = default, c2 = default, c3 = default;
-                for (int quad = 0; quad < 8; quad++)
-                {
-                    var lo = Vector256.Load(q + quad * 32) & mask;
-                    int k = o + quad * 4;
-                    c0 = AvxVnni.MultiplyWideningAndAdd(c0, lo, Quad(a0 + k));
-                    c1 = AvxVnni.MultiplyWideningAndAdd(c1, lo, Quad(a1 + k));
-                    c2 = AvxVnni.MultiplyWideningAndAdd(c2, lo, Quad(a2 + k));
-                    c3 = AvxVnni.MultiplyWideningAndAdd(c3, lo, Quad(a3 + k));
-                }
-                var even = scales & Vector256.Create(0xFFFF);
-                i0 += c0 * even;
-                i1 += c1 * even;
-                i2 += c2 * even;
-                i3 += c3 * even;
-                // High nibbles: sub-block 2·chunk + 1 (the bytes are read again from L1).
-                c0 = c1 = c2 = c3 = default;
-                for (int quad = 0; quad < 8; quad++)
-                {
-                    var hi = High(Vector256.Load(q + quad * 32));
-                    int k = o + 32 + quad * 4;
-                    c0 = AvxVnni.MultiplyWideningAndAdd(c0, hi, Quad(a0 + k));
-                    c1 = AvxVnni.MultiplyWideningAndAdd(c1, hi, Quad(a1 + k));
-                    c2 = AvxVnni.MultiplyWideningAndAdd(c2, hi, Quad(a2 + k));
-                    c3 = AvxVnni.MultiplyWideningAndAdd(c3, hi, Quad(a3 + k));
-                }
-                var odd = Vector256.ShiftRightLogical(scales, 16);
-                i0 += c0 * odd;
-                i1 += c1 * odd;
-                i2 += c2 * odd;
-                i3 += c3 * odd;
-            }
-            var dw = HalfVector.ToSingle(Vector128.Load((ushort*)w));
-            f0 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(i0), dw * Vector256.Create(d0[b]), f0);
-            f1 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(i1), dw * Vector256.Create(d1[b]), f1);
-            f2 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(i2), dw * Vector256.Create(d2[b]), f2);
-            f3 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(i3), dw * Vector256.Create(d3[b]), f3);
         }
         f0.Store(y);
         f1.Store(y + yStride);
         f2.Store(y + 2 * yStride);
         f3.Store(y + 3 * yStride);
+    }
+
+    /// <summary>sums[t] = Σ_j S[r, j] · Σ_{i∈j} q_i a_t,i over one super-block, for 8 rows and the 4 tokens' levels a0..a3.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void SuperBlock4Vnni(byte* q, sbyte* a0, sbyte* a1, sbyte* a2, sbyte* a3, Vector256<int>* scales, Vector256<int>* sums)
+    {
+        var mask = Vector256.Create((byte)0x0F);
+        sums[0] = sums[1] = sums[2] = sums[3] = Vector256<int>.Zero;
+        for (int chunk = 0; chunk < 4; chunk++, q += 256, a0 += 64, a1 += 64, a2 += 64, a3 += 64)
+        {
+            // Low nibbles: sub-block 2·chunk (e); high nibbles: sub-block 2·chunk + 1 (h).
+            Vector256<int> e0 = default, e1 = default, e2 = default, e3 = default;
+            Vector256<int> h0 = default, h1 = default, h2 = default, h3 = default;
+            byte* end = q + 256;
+            nint k = 0;
+            for (byte* wq = q; wq < end; wq += 32, k += 4)
+            {
+                var raw = Vector256.Load(wq);
+                var lo = raw & mask;
+                var hi = High(raw);
+                e0 = AvxVnni.MultiplyWideningAndAdd(e0, lo, Quad(a0 + k));
+                h0 = AvxVnni.MultiplyWideningAndAdd(h0, hi, Quad(a0 + k + 32));
+                e1 = AvxVnni.MultiplyWideningAndAdd(e1, lo, Quad(a1 + k));
+                h1 = AvxVnni.MultiplyWideningAndAdd(h1, hi, Quad(a1 + k + 32));
+                e2 = AvxVnni.MultiplyWideningAndAdd(e2, lo, Quad(a2 + k));
+                h2 = AvxVnni.MultiplyWideningAndAdd(h2, hi, Quad(a2 + k + 32));
+                e3 = AvxVnni.MultiplyWideningAndAdd(e3, lo, Quad(a3 + k));
+                h3 = AvxVnni.MultiplyWideningAndAdd(h3, hi, Quad(a3 + k + 32));
+            }
+            var s = scales[chunk];
+            var even = s & Vector256.Create(0xFFFF);
+            var odd = Vector256.ShiftRightLogical(s, 16);
+            sums[0] += e0 * even + h0 * odd;
+            sums[1] += e1 * even + h1 * odd;
+            sums[2] += e2 * even + h2 * odd;
+            sums[3] += e3 * even + h3 * odd;
+        }
     }
 
     /// <summary>

@@ -176,67 +176,87 @@ public sealed unsafe class PackedQ6_K : PackedMatrix
         facc.Store(y);
     }
 
-    /// <summary>
-    /// Sub-block (pair 4h + s, parity) for 8 rows × 4 tokens: four quads of one level set, each unpacked register used
-    /// four times, then the scales.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void SubBlock4Vnni(byte* q, sbyte* scales, sbyte* a0, sbyte* a1, sbyte* a2, sbyte* a3, int h, int parity, int s,
-        ref Vector256<int> i0, ref Vector256<int> i1, ref Vector256<int> i2, ref Vector256<int> i3)
-    {
-        Vector256<int> c0 = default, c1 = default, c2 = default, c3 = default;
-        for (int quad = 4 * parity; quad < 4 * parity + 4; quad++)
-        {
-            var levels = Levels(q + (h * 8 + quad) * UnitBytes, s);
-            int k = 128 * h + 32 * s + 4 * quad;
-            c0 = AvxVnni.MultiplyWideningAndAdd(c0, levels, Quad(a0 + k));
-            c1 = AvxVnni.MultiplyWideningAndAdd(c1, levels, Quad(a1 + k));
-            c2 = AvxVnni.MultiplyWideningAndAdd(c2, levels, Quad(a2 + k));
-            c3 = AvxVnni.MultiplyWideningAndAdd(c3, levels, Quad(a3 + k));
-        }
-        var scale = Scale(scales, 4 * h + s, parity);
-        i0 += c0 * scale;
-        i1 += c1 * scale;
-        i2 += c2 * scale;
-        i3 += c3 * scale;
-    }
-
-    /// <summary>8 rows × 4 tokens with vpdpbusd.</summary>
+    /// <summary>8 rows × 4 tokens with vpdpbusd; the integer work of a super-block in <see cref="SuperBlock4Vnni"/>.</summary>
     internal static void Gemm4Vnni(byte* w, int blocks, Q8KActivations act, int token, float* y, int yStride)
     {
         sbyte* a0 = act.Levels(token), a1 = act.Levels(token + 1), a2 = act.Levels(token + 2), a3 = act.Levels(token + 3);
         float* d0 = act.Scales(token), d1 = act.Scales(token + 1), d2 = act.Scales(token + 2), d3 = act.Scales(token + 3);
         short* s0 = act.Sums16(token), s1 = act.Sums16(token + 1), s2 = act.Sums16(token + 2), s3 = act.Sums16(token + 3);
+        var sums = stackalloc Vector256<int>[4];
         Vector256<float> f0 = default, f1 = default, f2 = default, f3 = default;
-        for (int b = 0; b < blocks; b++, w += BlockBytes, a0 += 256, a1 += 256, a2 += 256, a3 += 256)
+        for (int b = 0; b < blocks; b++, w += BlockBytes)
         {
             sbyte* scales = (sbyte*)w + ScalesOffset;
-            byte* q = w + QOffset;
-            int p = b * 16;
-            var i0 = -Offset(scales, s0 + p);
-            var i1 = -Offset(scales, s1 + p);
-            var i2 = -Offset(scales, s2 + p);
-            var i3 = -Offset(scales, s3 + p);
-            for (int h = 0; h < 2; h++)
-            {
-                for (int parity = 0; parity < 2; parity++)
-                {
-                    SubBlock4Vnni(q, scales, a0, a1, a2, a3, h, parity, 0, ref i0, ref i1, ref i2, ref i3);
-                    SubBlock4Vnni(q, scales, a0, a1, a2, a3, h, parity, 1, ref i0, ref i1, ref i2, ref i3);
-                    SubBlock4Vnni(q, scales, a0, a1, a2, a3, h, parity, 2, ref i0, ref i1, ref i2, ref i3);
-                    SubBlock4Vnni(q, scales, a0, a1, a2, a3, h, parity, 3, ref i0, ref i1, ref i2, ref i3);
-                }
-            }
+            int p = b * 16, o = b * 256;
+            sums[0] = -Offset(scales, s0 + p);
+            sums[1] = -Offset(scales, s1 + p);
+            sums[2] = -Offset(scales, s2 + p);
+            sums[3] = -Offset(scales, s3 + p);
+            SuperBlock4Vnni(w + QOffset, scales, a0 + o, a1 + o, a2 + o, a3 + o, sums);
             var dw = HalfVector.ToSingle(Vector128.Load((ushort*)w));
-            f0 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(i0), dw * Vector256.Create(d0[b]), f0);
-            f1 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(i1), dw * Vector256.Create(d1[b]), f1);
-            f2 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(i2), dw * Vector256.Create(d2[b]), f2);
-            f3 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(i3), dw * Vector256.Create(d3[b]), f3);
+            f0 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(sums[0]), dw * Vector256.Create(d0[b]), f0);
+            f1 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(sums[1]), dw * Vector256.Create(d1[b]), f1);
+            f2 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(sums[2]), dw * Vector256.Create(d2[b]), f2);
+            f3 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(sums[3]), dw * Vector256.Create(d3[b]), f3);
         }
         f0.Store(y);
         f1.Store(y + yStride);
         f2.Store(y + 2 * yStride);
         f3.Store(y + 3 * yStride);
+    }
+
+    /// <summary>
+    /// sums[t] += Σ_j sc[r, j] · Σ_{i∈j} q_i a_t,i over one super-block, for 8 rows and 4 tokens. A separate method so
+    /// that only its own values are live: the 8 vpdpbusd accumulators then get registers the instruction updates in place.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void SuperBlock4Vnni(byte* q, sbyte* scales, sbyte* a0, sbyte* a1, sbyte* a2, sbyte* a3, Vector256<int>* sums)
+    {
+        for (int h = 0; h < 2; h++)
+        {
+            for (int parity = 0; parity < 2; parity++)
+            {
+                LevelPair4Vnni(q, scales, a0, a1, a2, a3, h, parity, 0, sums);
+                LevelPair4Vnni(q, scales, a0, a1, a2, a3, h, parity, 1, sums);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Level sets s and s + 2 (A and C from ql0, or B and D from ql1; <paramref name="s"/> constant after inlining) of the
+    /// four quads of (h, parity): two sub-blocks for 8 rows × 4 tokens, each unpacked register used four times.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void LevelPair4Vnni(byte* q, sbyte* scales, sbyte* a0, sbyte* a1, sbyte* a2, sbyte* a3, int h, int parity, int s, Vector256<int>* sums)
+    {
+        var low4 = Vector256.Create((byte)0x0F);
+        var bits45 = Vector256.Create((byte)0x30);
+        Vector256<int> l0 = default, l1 = default, l2 = default, l3 = default;
+        Vector256<int> u0 = default, u1 = default, u2 = default, u3 = default;
+        byte* unit = q + (h * 8 + 4 * parity) * UnitBytes;
+        nint k = 128 * h + 32 * s + 16 * parity; // activation offset of the quad: 128h + 32s + 4·quad
+        for (int i = 0; i < 4; i++, unit += UnitBytes, k += 4)
+        {
+            var ql = Vector256.Load(unit + 32 * s);
+            var qh = Vector256.Load(unit + 64).AsUInt16();
+            // Set s: low nibbles and bit pair s; set s + 2: high nibbles and bit pair s + 2 (16-bit shifts, per-byte masks).
+            var lower = (ql & low4) | (Vector256.ShiftLeft(qh, 4 - 2 * s).AsByte() & bits45);
+            var upper = (Vector256.ShiftRightLogical(ql.AsUInt16(), 4).AsByte() & low4) | (Vector256.ShiftRightLogical(qh, 2 * s).AsByte() & bits45);
+            l0 = AvxVnni.MultiplyWideningAndAdd(l0, lower, Quad(a0 + k));
+            u0 = AvxVnni.MultiplyWideningAndAdd(u0, upper, Quad(a0 + k + 64));
+            l1 = AvxVnni.MultiplyWideningAndAdd(l1, lower, Quad(a1 + k));
+            u1 = AvxVnni.MultiplyWideningAndAdd(u1, upper, Quad(a1 + k + 64));
+            l2 = AvxVnni.MultiplyWideningAndAdd(l2, lower, Quad(a2 + k));
+            u2 = AvxVnni.MultiplyWideningAndAdd(u2, upper, Quad(a2 + k + 64));
+            l3 = AvxVnni.MultiplyWideningAndAdd(l3, lower, Quad(a3 + k));
+            u3 = AvxVnni.MultiplyWideningAndAdd(u3, upper, Quad(a3 + k + 64));
+        }
+        var scaleLower = Scale(scales, 4 * h + s, parity);
+        var scaleUpper = Scale(scales, 4 * h + s + 2, parity);
+        sums[0] += l0 * scaleLower + u0 * scaleUpper;
+        sums[1] += l1 * scaleLower + u1 * scaleUpper;
+        sums[2] += l2 * scaleLower + u2 * scaleUpper;
+        sums[3] += l3 * scaleLower + u3 * scaleUpper;
     }
 
     /// <summary>
