@@ -32,6 +32,13 @@ namespace Cinder.Kernels.Gemm;
 public sealed unsafe class PackedQ4_K : PackedMatrix
 {
     internal const int BlockBytes = 8 * 144;
+
+    /// <summary>
+    /// How far ahead of the super-block being read the GEMV kernels ask for data: 8 super-blocks. Measured on Zen 5
+    /// with other processes sharing the memory bus, it raised GEMV throughput by about a fifth; the hardware
+    /// prefetchers alone fall behind on this stream.
+    /// </summary>
+    private const int PrefetchDistance = 8 * BlockBytes;
     private const int DminOffset = 16;
     private const int ScaleLowOffset = 32;
     private const int MinLowOffset = 64;
@@ -80,6 +87,7 @@ public sealed unsafe class PackedQ4_K : PackedMatrix
 
     public override ActivationFormat ActivationFormat => ActivationFormat.Q8_K;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Multiply(QuantizedActivations activations, float* y, int yStride, int groupStart, int groupEnd, int tokens, KernelIsa isa)
     {
         var a = Expect<Q8KActivations>(activations, tokens);
@@ -109,6 +117,13 @@ public sealed unsafe class PackedQ4_K : PackedMatrix
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<sbyte> Quad(sbyte* a) => Vector256.Create(*(int*)a).AsSByte();
+
+    /// <summary>Every cache line of the super-block at <paramref name="p"/> (prefetches never fault, past the end included).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Prefetch(byte* p)
+    {
+        for (int line = 0; line < BlockBytes; line += 64) Sse.Prefetch0(p + line);
+    }
 
     /// <summary>Two consecutive 16-bit activation sums broadcast to every 32-bit lane (the vpmaddwd partner of a pair's minimums).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -165,6 +180,7 @@ public sealed unsafe class PackedQ4_K : PackedMatrix
         + Avx2.MultiplyAddAdjacent(Vector256.WidenUpper(m23).AsInt16(), Pair(sums32 + 6));
 
     /// <summary>8 rows × 1 token with vpdpbusd.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void GemvVnni(byte* w, int blocks, Q8KActivations act, int token, float* y)
     {
         sbyte* a = act.Levels(token);
@@ -174,6 +190,7 @@ public sealed unsafe class PackedQ4_K : PackedMatrix
         Vector256<float> fsum = default, fmin = default;
         for (int b = 0; b < blocks; b++, w += BlockBytes, a += 256, sums += 8)
         {
+            Prefetch(w + PrefetchDistance);
             UnpackScales(w, out var s01, out var s23, out var m01, out var m23);
             byte* q = w + QsOffset;
             var isum = ChunkVnni(q, a, Vector256.WidenLower(s01).AsInt32(), mask)
@@ -193,6 +210,7 @@ public sealed unsafe class PackedQ4_K : PackedMatrix
     /// super-block is a separate method: with only its own values live, the vpdpbusd accumulators get registers the
     /// VEX/EVEX encoding takes in place (the JIT otherwise copies them around every instruction).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Gemm4Vnni(byte* w, int blocks, Q8KActivations act, int token, float* y, int yStride)
     {
         sbyte* a0 = act.Levels(token), a1 = act.Levels(token + 1), a2 = act.Levels(token + 2), a3 = act.Levels(token + 3);
@@ -229,7 +247,7 @@ public sealed unsafe class PackedQ4_K : PackedMatrix
     }
 
     /// <summary>sums[t] = Σ_j S[r, j] · Σ_{i∈j} q_i a_t,i over one super-block, for 8 rows and the 4 tokens' levels a0..a3.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void SuperBlock4Vnni(byte* q, sbyte* a0, sbyte* a1, sbyte* a2, sbyte* a3, Vector256<int>* scales, Vector256<int>* sums)
     {
         var mask = Vector256.Create((byte)0x0F);
@@ -286,6 +304,7 @@ public sealed unsafe class PackedQ4_K : PackedMatrix
     }
 
     /// <summary>8 rows × 1 token on AVX2 without VNNI.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void GemvAvx2(byte* w, int blocks, Q8KActivations act, int token, float* y)
     {
         sbyte* a = act.Levels(token);
@@ -295,6 +314,7 @@ public sealed unsafe class PackedQ4_K : PackedMatrix
         Vector256<float> fsum = default, fmin = default;
         for (int b = 0; b < blocks; b++, w += BlockBytes, a += 256, sums += 8)
         {
+            Prefetch(w + PrefetchDistance);
             UnpackScales(w, out var s01, out var s23, out var m01, out var m23);
             byte* q = w + QsOffset;
             var isum = ChunkAvx2(q, a, Vector256.WidenLower(s01).AsInt32(), mask)
@@ -331,6 +351,7 @@ public sealed unsafe class PackedQ4_K : PackedMatrix
     /// and multiplied (|products| ≤ 15·127, a sub-block's 8 quads at most 15240 per lane: within int16), row sums in
     /// 32 bits scaled per sub-block; minimums in scalar code (8 per row and super-block).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void GemvVector128(byte* w, int blocks, Q8KActivations act, int token, float* y)
     {
         sbyte* a = act.Levels(token);
@@ -385,6 +406,7 @@ public sealed unsafe class PackedQ4_K : PackedMatrix
     }
 
     /// <summary>8 rows × 1 token, one level at a time over the packed layout (scales decoded bit by bit from the planes).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void GemvScalar(byte* w, int blocks, Q8KActivations act, int token, float* y)
     {
         sbyte* a = act.Levels(token);
