@@ -23,6 +23,7 @@ public static class CinderCli
         root.Subcommands.Add(InspectCommand.Create());
         root.Subcommands.Add(QuantizeCommand.Create());
         root.Subcommands.Add(SynthCommand.Create());
+        root.Subcommands.Add(LoadtestCommand.Create());
         return root;
     }
 

@@ -2,13 +2,15 @@ using Cinder.Core;
 using Cinder.Kernels.Formats;
 using Cinder.Kernels.Gemm;
 using Cinder.Kernels.Threading;
+using System.Runtime.Intrinsics;
 
 namespace Cinder.Kernels;
 
 /// <summary>
 /// Weight × activations: y[b, r] = Σ_c W[r, c] · x[b, c] for every row r of the weight and every token b of
 /// the batch. Packed integer weights get their activations quantized to 8 bits once per call, in the format the
-/// packed matrix asks for (Q8_0 blocks of 32 or Q8_K blocks of 256), and run on the integer kernels, eight rows at a time; F32 weights run the F32 dot; other types are dequantized row
+/// packed matrix declares (Q8_0 blocks of 32, or Q8_K super-blocks of 256 for the K-quants), and run on the
+/// integer kernels, eight rows at a time; F32 weights run the F32 dot; other types are dequantized row
 /// by row (the reference path). Rows are split across the worker pool. One instance per model context:
 /// it owns per-worker scratch, so a call allocates nothing.
 /// </summary>
@@ -19,19 +21,25 @@ public sealed unsafe class MatMul : IDisposable
     private readonly PackedJob _packedJob;
     private readonly Q8Activations _q8 = new();
     private readonly Q8KActivations _q8k = new();
+    private byte[] _activationBytes = Array.Empty<byte>(); // activations in the weight's vec_dot type, for unpacked quantized weights
+    private float[] _rounded = Array.Empty<float>();        // activations rounded to F16, for F16 weights
 
-    public MatMul(WorkerPool pool, KernelIsa? isa = null)
+    public MatMul(WorkerPool pool, KernelIsa? isa = null, FloatIsa? floatIsa = null)
     {
         _pool = pool;
         Isa = isa ?? KernelIsas.Best;
-        _rowJob = new RowJob(pool.Threads);
+        FloatIsa = floatIsa ?? FloatIsas.Best;
+        _rowJob = new RowJob();
         _packedJob = new PackedJob();
     }
 
     /// <summary>The instruction-set path of the integer kernels.</summary>
     public KernelIsa Isa { get; }
 
-    /// <summary>y (batch × w.Rows) = x (batch × w.Columns) · Wᵀ.</summary>
+    /// <summary>The vector width of the floating-point kernels.</summary>
+    public FloatIsa FloatIsa { get; }
+
+    /// <summary>y (batch × w.Rows) = x (batch × w.Columns) · Wᵀ; stacked parts fill consecutive row ranges of each token's output.</summary>
     public void Multiply(PreparedWeight w, ReadOnlySpan<float> x, Span<float> y, int batch)
     {
         if (x.Length < batch * w.Columns) throw new ArgumentException($"x holds {x.Length} values, needs {batch} x {w.Columns}", nameof(x));
@@ -45,14 +53,50 @@ public sealed unsafe class MatMul : IDisposable
                 activations.Quantize(px, batch, w.Columns);
                 _packedJob.Set(packed, activations, py, batch, Isa);
                 _pool.Run(_packedJob);
+                return;
             }
-            else
+            int offset = 0;
+            var parts = w.Parts;
+            for (int i = 0; i < parts.Count; i++) // indexing, not foreach: no enumerator allocated per product
             {
-                var source = w.Source;
-                _rowJob.Set(source, px, py, batch);
-                _pool.Run(_rowJob);
+                MultiplyUnpacked(parts[i], px, py + offset, w.Rows, batch);
+                offset += parts[i].Rows;
             }
         }
+    }
+
+    /// <summary>One unpacked matrix into y[b · yStride + r].</summary>
+    private void MultiplyUnpacked(in WeightMatrix source, float* px, float* py, int yStride, int batch)
+    {
+        if (source.Type == GgmlType.F16)
+        {
+            // llama.cpp converts activations to F16 (the vec_dot type of F16 weights); so do we, for the same numbers.
+            int n = batch * source.Columns;
+            if (_rounded.Length < n) _rounded = new float[n];
+            fixed (float* pr = _rounded) RoundToHalfAndScale(px, pr, n);
+            fixed (float* pr = _rounded)
+            {
+                _rowJob.Set(source, pr, null, 0, py, yStride, batch, FloatIsa);
+                _pool.Run(_rowJob);
+            }
+            return;
+        }
+        if (!FloatKernels.Supports(source.Type))
+        {
+            // Quantized weights without a packed layout: activations in the weight's vec_dot type, as llama.cpp does.
+            var activationType = TensorFormat.ActivationType(source.Type);
+            int rowBytes = TensorFormat.RowByteCount(activationType, source.Columns);
+            if (_activationBytes.Length < batch * rowBytes) _activationBytes = new byte[batch * rowBytes];
+            for (int b = 0; b < batch; b++) QuantizeActivations(activationType, px + (long)b * source.Columns, source.Columns, _activationBytes.AsSpan(b * rowBytes, rowBytes));
+            fixed (byte* pa = _activationBytes)
+            {
+                _rowJob.Set(source, px, pa, rowBytes, py, yStride, batch, FloatIsa);
+                _pool.Run(_rowJob);
+            }
+            return;
+        }
+        _rowJob.Set(source, px, null, 0, py, yStride, batch, FloatIsa);
+        _pool.Run(_rowJob);
     }
 
     /// <summary>This context's buffer for activations of <paramref name="format"/> (one of each, reused by every call).</summary>
@@ -70,6 +114,45 @@ public sealed unsafe class MatMul : IDisposable
         double sum = 0;
         for (int c = 0; c < w.Columns; c++) sum += (double)scratch[c] * x[c];
         return (float)sum;
+    }
+
+    /// <summary>y = f16(x) · 2^112 (the F16 kernels' activation scale), vectorised.</summary>
+    private static void RoundToHalfAndScale(float* x, float* y, int n)
+    {
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            ushort* halves = stackalloc ushort[16];
+            for (; i + 16 <= n; i += 16)
+            {
+                HalfVector.ToHalf(Vector512.Load(x + i)).Store(halves);
+                (HalfVector.Load16((Half*)halves) * Vector512.Create(F16Weights.Scale)).Store(y + i);
+            }
+        }
+        for (; i < n; i++) y[i] = (float)(Half)x[i] * F16Weights.Scale;
+    }
+
+    /// <summary>
+    /// One activation row in <paramref name="type"/>: Q8_0 as ggml's vector quantizer (the same levels and F16
+    /// scales as <see cref="Q8Activations"/>), other types by the reference quantizer (ggml has no vector
+    /// version of them on x86).
+    /// </summary>
+    private static void QuantizeActivations(GgmlType type, float* x, int n, Span<byte> destination)
+    {
+        if (type != GgmlType.Q8_0)
+        {
+            TensorFormat.QuantizeRow(type, new ReadOnlySpan<float>(x, n), destination);
+            return;
+        }
+        fixed (byte* d = destination)
+        {
+            var blocks = (BlockQ8_0*)d;
+            for (int b = 0; b < n / 32; b++)
+            {
+                Q8Activations.QuantizeBlock(x + b * 32, blocks[b].Qs, out float scale, out _);
+                blocks[b].D = (Half)scale;
+            }
+        }
     }
 
     public void Dispose()
@@ -105,51 +188,52 @@ public sealed unsafe class MatMul : IDisposable
         }
     }
 
-    /// <summary>Rows split evenly across workers; F32 through the F32 dot, other types dequantized row by row.</summary>
+    /// <summary>
+    /// Rows split evenly across workers (in fours, the float kernels' tile height): F32, F16 and BF16 through
+    /// the float kernels, other unpacked types through the scalar reference dot with quantized activations.
+    /// </summary>
     private sealed class RowJob : IParallelJob
     {
-        private readonly float[][] _scratch;
         private WeightMatrix _w;
         private float* _x;
+        private byte* _activations;
+        private int _activationRowBytes;
         private float* _y;
+        private int _yStride;
         private int _batch;
+        private FloatIsa _floatIsa;
 
-        public RowJob(int workers) => _scratch = new float[workers][];
-
-        public void Set(in WeightMatrix w, float* x, float* y, int batch)
+        public void Set(in WeightMatrix w, float* x, byte* activations, int activationRowBytes, float* y, int yStride, int batch, FloatIsa floatIsa)
         {
             _w = w;
             _x = x;
+            _activations = activations;
+            _activationRowBytes = activationRowBytes;
             _y = y;
+            _yStride = yStride;
             _batch = batch;
+            _floatIsa = floatIsa;
         }
 
         public void Execute(int worker, int workerCount)
         {
             var w = _w;
-            int first = (int)((long)w.Rows * worker / workerCount);
-            int last = (int)((long)w.Rows * (worker + 1) / workerCount);
-            if (w.Type == GgmlType.F32)
+            int quads = (w.Rows + 3) / 4;
+            int first = Math.Min(w.Rows, (int)((long)quads * worker / workerCount) * 4);
+            int last = Math.Min(w.Rows, (int)((long)quads * (worker + 1) / workerCount) * 4);
+            if (first >= last) return;
+            if (FloatKernels.Supports(w.Type))
             {
-                for (int r = first; r < last; r++)
-                {
-                    float* row = (float*)w.Row(r);
-                    for (int b = 0; b < _batch; b++)
-                        _y[(long)b * w.Rows + r] = Simd.F32Dot.Dot(row, _x + (long)b * w.Columns, w.Columns);
-                }
+                FloatKernels.Multiply(w, _x, _y, _yStride, first, last, _batch, _floatIsa);
                 return;
             }
-            var scratch = _scratch[worker];
-            if (scratch is null || scratch.Length < w.Columns) _scratch[worker] = scratch = new float[w.Columns];
             for (int r = first; r < last; r++)
             {
-                TensorFormat.DequantizeRow(w.Type, w.RowSpan(r), scratch.AsSpan(0, w.Columns));
+                var row = w.RowSpan(r);
                 for (int b = 0; b < _batch; b++)
                 {
-                    float* xb = _x + (long)b * w.Columns;
-                    double sum = 0;
-                    for (int c = 0; c < w.Columns; c++) sum += (double)scratch[c] * xb[c];
-                    _y[(long)b * w.Rows + r] = (float)sum;
+                    var activations = new ReadOnlySpan<byte>(_activations + (long)b * _activationRowBytes, _activationRowBytes);
+                    _y[(long)b * _yStride + r] = TensorFormat.DotRowReference(w.Type, row, activations, w.Columns);
                 }
             }
         }

@@ -77,16 +77,13 @@ public sealed unsafe class LlamaModel : LanguageModel
     private sealed class Layer
     {
         public required float[] AttnNorm;          // (dim)
-        public required PreparedWeight Q;          // (dim -> dim)
-        public required PreparedWeight K;          // (dim -> kvDim)
-        public required PreparedWeight V;          // (dim -> kvDim)
+        public required PreparedWeight Qkv;        // (dim -> dim + 2·kvDim): Q, K and V stacked
         public required PreparedWeight AttnOutput; // (dim -> dim)
         public required float[] FfnNorm;           // (dim)
-        public required PreparedWeight Gate;       // (dim -> ffn)
-        public required PreparedWeight Up;         // (dim -> ffn)
+        public required PreparedWeight GateUp;     // (dim -> 2·ffn): gate and up stacked
         public required PreparedWeight Down;       // (ffn -> dim)
 
-        public IEnumerable<PreparedWeight> Matrices => new[] { Q, K, V, AttnOutput, Gate, Up, Down };
+        public IEnumerable<PreparedWeight> Matrices => new[] { Qkv, AttnOutput, GateUp, Down };
     }
 
     private readonly Layer[] _layers;
@@ -118,13 +115,10 @@ public sealed unsafe class LlamaModel : LanguageModel
             _layers[l] = new Layer
             {
                 AttnNorm = Vector(Names.AttnNorm(l), c.Dim),
-                Q = Prepare(Matrix(Names.Q(l), c.Dim, c.Dim)),
-                K = Prepare(Matrix(Names.K(l), c.Dim, c.KvDim)),
-                V = Prepare(Matrix(Names.V(l), c.Dim, c.KvDim)),
+                Qkv = Prepare(Matrix(Names.Q(l), c.Dim, c.Dim), Matrix(Names.K(l), c.Dim, c.KvDim), Matrix(Names.V(l), c.Dim, c.KvDim)),
                 AttnOutput = Prepare(Matrix(Names.AttnOutput(l), c.Dim, c.Dim)),
                 FfnNorm = Vector(Names.FfnNorm(l), c.Dim),
-                Gate = Prepare(Matrix(Names.Gate(l), c.Dim, c.Ffn)),
-                Up = Prepare(Matrix(Names.Up(l), c.Dim, c.Ffn)),
+                GateUp = Prepare(Matrix(Names.Gate(l), c.Dim, c.Ffn), Matrix(Names.Up(l), c.Dim, c.Ffn)),
                 Down = Prepare(Matrix(Names.Down(l), c.Ffn, c.Dim)),
             };
         }
@@ -146,10 +140,10 @@ public sealed unsafe class LlamaModel : LanguageModel
     {
         get
         {
-            long bytes = (long)_output.Rows * _output.Source.RowBytes;
+            long bytes = _output.Bytes;
             foreach (var l in _layers)
             {
-                foreach (var w in l.Matrices) bytes += w.Rows * w.Source.RowBytes;
+                foreach (var w in l.Matrices) bytes += w.Bytes;
             }
             return bytes;
         }
@@ -168,11 +162,13 @@ public sealed unsafe class LlamaModel : LanguageModel
     /// kernel drop the file pages behind it (the packed copy replaces them; resident memory stays about the
     /// size of the model).
     /// </summary>
-    private PreparedWeight Prepare(WeightMatrix w)
+    private PreparedWeight Prepare(params WeightMatrix[] parts)
     {
-        var prepared = PreparedWeight.Prepare(w, _repack);
-        if (prepared.Packed is not null && w.Name != Names.TokenEmbedding)
+        var prepared = PreparedWeight.Stack(parts, _repack);
+        if (prepared.Packed is null) return prepared;
+        foreach (var w in parts)
         {
+            if (w.Name == Names.TokenEmbedding) continue; // still read row by row for the embedding
             var t = File.GetTensor(w.Name);
             File.Memory.AdviseDontNeed(t.DataOffset, t.ByteSize);
         }
@@ -209,13 +205,11 @@ public sealed unsafe class LlamaModel : LanguageModel
         private readonly AttentionJob _attention;
         private readonly float[] _x;      // (batch, dim) the residual stream
         private readonly float[] _xb;     // (batch, dim) normalised input of a sub-block
-        private readonly float[] _q;      // (batch, dim) queries, heads × headDim
-        private readonly float[] _k;      // (batch, kvDim) keys of the new tokens
-        private readonly float[] _v;      // (batch, kvDim) values of the new tokens
+        private readonly float[] _qkv;    // (batch, dim + 2·kvDim) per token: queries (heads × headDim), keys, values
         private readonly float[] _att;    // (batch, dim) attention output before the output projection
         private readonly float[] _proj;   // (batch, dim) output of attn_output or ffn_down
-        private readonly float[] _gate;   // (batch, ffn)
-        private readonly float[] _up;     // (batch, ffn)
+        private readonly float[] _gateUp; // (batch, 2·ffn) per token: gate, then up
+        private readonly float[] _hidden; // (batch, ffn) silu(gate) · up
         private readonly float[] _outX;   // (outputs, dim) final normalised rows whose logits are wanted
         private readonly float[] _logits; // (outputs, vocab)
 
@@ -230,13 +224,11 @@ public sealed unsafe class LlamaModel : LanguageModel
             _attention = new AttentionJob(pool.Threads, c.HeadDim);
             _x = new float[maxBatchTokens * c.Dim];
             _xb = new float[maxBatchTokens * c.Dim];
-            _q = new float[maxBatchTokens * c.Dim];
-            _k = new float[maxBatchTokens * c.KvDim];
-            _v = new float[maxBatchTokens * c.KvDim];
+            _qkv = new float[maxBatchTokens * (c.Dim + 2 * c.KvDim)];
             _att = new float[maxBatchTokens * c.Dim];
             _proj = new float[maxBatchTokens * c.Dim];
-            _gate = new float[maxBatchTokens * c.Ffn];
-            _up = new float[maxBatchTokens * c.Ffn];
+            _gateUp = new float[maxBatchTokens * 2 * c.Ffn];
+            _hidden = new float[maxBatchTokens * c.Ffn];
             _outX = new float[maxBatchTokens * c.Dim];
             _logits = new float[(long)maxBatchTokens * c.Vocab];
         }
@@ -270,22 +262,24 @@ public sealed unsafe class LlamaModel : LanguageModel
                 var layer = m._layers[l];
                 // Attention block: xb = norm(x); q, k, v = projections; rope; cache; attend; x += Wo · att
                 for (int t = 0; t < n; t++) RmsNorm.Apply(_x.AsSpan(t * c.Dim, c.Dim), layer.AttnNorm, c.RmsEps, _xb.AsSpan(t * c.Dim, c.Dim));
-                _matmul.Multiply(layer.Q, _xb, _q, n);
-                _matmul.Multiply(layer.K, _xb, _k, n);
-                _matmul.Multiply(layer.V, _xb, _v, n);
+                _matmul.Multiply(layer.Qkv, _xb, _qkv, n);
+                int stride = c.Dim + 2 * c.KvDim;
                 for (int t = 0; t < n; t++)
                 {
-                    m._rope.Apply(_q.AsSpan(t * c.Dim, c.Dim), c.HeadDim, positions[t]);
-                    m._rope.Apply(_k.AsSpan(t * c.KvDim, c.KvDim), c.HeadDim, positions[t]);
+                    var q = _qkv.AsSpan(t * stride, c.Dim);
+                    var k = _qkv.AsSpan(t * stride + c.Dim, c.KvDim);
+                    var v = _qkv.AsSpan(t * stride + c.Dim + c.KvDim, c.KvDim);
+                    m._rope.Apply(q, c.HeadDim, positions[t]);
+                    m._rope.Apply(k, c.HeadDim, positions[t]);
                     var seq = sequences[t];
                     int slot = seq.Slot(positions[t]);
-                    Fp16.FromFloat(_k.AsSpan(t * c.KvDim, c.KvDim), new Span<Half>(seq.Cache.Key(l, slot), c.KvDim));
-                    Fp16.FromFloat(_v.AsSpan(t * c.KvDim, c.KvDim), new Span<Half>(seq.Cache.Value(l, slot), c.KvDim));
+                    Fp16.FromFloat(k, new Span<Half>(seq.Cache.Key(l, slot), c.KvDim));
+                    Fp16.FromFloat(v, new Span<Half>(seq.Cache.Value(l, slot), c.KvDim));
                 }
-                fixed (float* q = _q)
+                fixed (float* qkv = _qkv)
                 fixed (float* att = _att)
                 {
-                    _attention.Set(l, c, q, att, batch);
+                    _attention.Set(l, c, qkv, stride, att, batch);
                     _pool.Run(_attention);
                 }
                 _matmul.Multiply(layer.AttnOutput, _att, _proj, n);
@@ -293,10 +287,10 @@ public sealed unsafe class LlamaModel : LanguageModel
 
                 // Feed-forward block: x += Wdown · (silu(Wgate · xb) ⊙ (Wup · xb)), xb = norm(x)
                 for (int t = 0; t < n; t++) RmsNorm.Apply(_x.AsSpan(t * c.Dim, c.Dim), layer.FfnNorm, c.RmsEps, _xb.AsSpan(t * c.Dim, c.Dim));
-                _matmul.Multiply(layer.Gate, _xb, _gate, n);
-                _matmul.Multiply(layer.Up, _xb, _up, n);
-                SwiGlu.Apply(_gate.AsSpan(0, n * c.Ffn), _up.AsSpan(0, n * c.Ffn), _gate.AsSpan(0, n * c.Ffn));
-                _matmul.Multiply(layer.Down, _gate, _proj, n);
+                _matmul.Multiply(layer.GateUp, _xb, _gateUp, n);
+                for (int t = 0; t < n; t++)
+                    SwiGlu.Apply(_gateUp.AsSpan(2 * t * c.Ffn, c.Ffn), _gateUp.AsSpan((2 * t + 1) * c.Ffn, c.Ffn), _hidden.AsSpan(t * c.Ffn, c.Ffn));
+                _matmul.Multiply(layer.Down, _hidden, _proj, n);
                 Add(_x.AsSpan(0, n * c.Dim), _proj.AsSpan(0, n * c.Dim));
             }
 
@@ -327,17 +321,24 @@ public sealed unsafe class LlamaModel : LanguageModel
     /// <summary>
     /// Causal attention of each new token over its sequence's cached keys and values, split across workers
     /// by (token, head). It follows llama.cpp's CPU flash attention (one pass, online softmax) including its
-    /// precision: the query is rounded to F16 like the cached keys, the dot products sum in F32, and the
-    /// weighted sum of values accumulates in F16. That is what makes our logits match llama.cpp's to 1e-5
-    /// rather than 1e-2.
+    /// precision, which depends on the batch: for fewer than <see cref="F32AttentionBatch"/> tokens the query
+    /// is rounded to F16 like the cached keys and the weighted sum of values accumulates in F16 (llama.cpp's
+    /// one-chunk kernel); for larger batches everything accumulates in F32 (its tiled kernel). Following it
+    /// is what makes our logits match llama.cpp's to 1e-5 rather than 1e-2 — and the F32 path is also the
+    /// faster one for long prompts.
     /// </summary>
     private sealed class AttentionJob : IParallelJob
     {
+        /// <summary>Batches of at least this many tokens use the F32 path (llama.cpp's Q tile size).</summary>
+        public const int F32AttentionBatch = 64;
+
         private readonly float[][] _query;       // per worker: (headDim) the query rounded to F16
         private readonly Half[][] _accumulator;  // per worker: (headDim) Σ softmax weight · value, in F16
+        private readonly float[][] _accumulatorF32; // per worker: (headDim) the same in F32, for large batches
         private int _layer;
         private Hyperparameters _c = null!;
         private float* _q;
+        private int _qStride;
         private float* _att;
         private ForwardBatch _batch = null!;
 
@@ -345,18 +346,22 @@ public sealed unsafe class LlamaModel : LanguageModel
         {
             _query = new float[workers][];
             _accumulator = new Half[workers][];
+            _accumulatorF32 = new float[workers][];
             for (int i = 0; i < workers; i++)
             {
                 _query[i] = new float[headDim];
                 _accumulator[i] = new Half[headDim];
+                _accumulatorF32[i] = new float[headDim];
             }
         }
 
-        public void Set(int layer, Hyperparameters c, float* q, float* att, ForwardBatch batch)
+        /// <param name="q">Queries of the first token; token t's start <paramref name="qStride"/>·t floats later.</param>
+        public void Set(int layer, Hyperparameters c, float* q, int qStride, float* att, ForwardBatch batch)
         {
             _layer = layer;
             _c = c;
             _q = q;
+            _qStride = qStride;
             _att = att;
             _batch = batch;
         }
@@ -369,45 +374,59 @@ public sealed unsafe class LlamaModel : LanguageModel
             float scale = 1f / MathF.Sqrt(c.HeadDim);
             int group = c.Heads / c.KvHeads;
             int headDim = c.HeadDim;
-            var query = _query[worker];
-            var acc = _accumulator[worker];
-            for (int item = first; item < last; item++)
+            bool f32 = _batch.Count >= F32AttentionBatch;
+            fixed (float* query = _query[worker])
+            fixed (Half* acc = _accumulator[worker])
+            fixed (float* accF32 = _accumulatorF32[worker])
             {
-                int t = item / c.Heads, h = item % c.Heads;
-                var seq = _batch.Sequences[t];
-                int length = _batch.Positions[t] + 1; // causal: positions 0..pos
-                float* q = _q + (long)t * c.Dim + h * headDim;
-                for (int d = 0; d < headDim; d++) query[d] = (float)(Half)q[d];
-                acc.AsSpan().Clear();
-                int kvOffset = h / group * headDim;
-                var cache = seq.Cache;
-                float sum = 0, max = float.NegativeInfinity;
-                for (int p = 0; p < length; p++)
+                for (int item = first; item < last; item++)
                 {
-                    int slot = seq.Slot(p);
-                    Half* k = cache.Key(_layer, slot) + kvOffset;
-                    double dot = 0; // ggml_vec_dot_f16 sums the F32 products in double
-                    for (int d = 0; d < headDim; d++) dot += query[d] * (float)k[d];
-                    float s = (float)dot * scale;
-                    float ms = 1f, vs = 1f;
-                    if (s > max)
-                    {
-                        // A new maximum rescales what was accumulated so far.
-                        ms = MathF.Exp(max - s);
-                        max = s;
-                        for (int d = 0; d < headDim; d++) acc[d] = (Half)((float)acc[d] * ms);
-                    }
+                    int t = item / c.Heads, h = item % c.Heads;
+                    var seq = _batch.Sequences[t];
+                    int length = _batch.Positions[t] + 1; // causal: positions 0..pos
+                    float* q = _q + (long)t * _qStride + h * headDim;
+                    if (f32) new Span<float>(accF32, headDim).Clear();
                     else
                     {
-                        vs = MathF.Exp(s - max);
+                        for (int d = 0; d < headDim; d++) query[d] = (float)(Half)q[d];
+                        new Span<Half>(acc, headDim).Clear();
                     }
-                    Half* v = cache.Value(_layer, slot) + kvOffset;
-                    for (int d = 0; d < headDim; d++) acc[d] = (Half)((float)acc[d] + (float)v[d] * vs);
-                    sum = sum * ms + vs;
+                    int kvOffset = h / group * headDim;
+                    var cache = seq.Cache;
+                    int blockSize = cache.BlockSize;
+                    float sum = 0, max = float.NegativeInfinity;
+                    var blocks = seq.Blocks;
+                    for (int b = 0, p = 0; p < length; b++)
+                    {
+                        // Positions of one block sit in consecutive cache rows.
+                        Half* keys = cache.Key(_layer, blocks[b] * blockSize) + kvOffset;
+                        Half* values = cache.Value(_layer, blocks[b] * blockSize) + kvOffset;
+                        int inBlock = Math.Min(blockSize, length - p);
+                        for (int i = 0; i < inBlock; i++, p++)
+                        {
+                            float s = (f32 ? HalfAttention.DotF32(q, keys + (long)i * c.KvDim, headDim) : HalfAttention.Dot(query, keys + (long)i * c.KvDim, headDim)) * scale;
+                            float ms = 1f, vs = 1f;
+                            if (s > max)
+                            {
+                                // A new maximum rescales what was accumulated so far.
+                                ms = MathF.Exp(max - s);
+                                max = s;
+                                if (!f32) HalfAttention.Scale(acc, ms, headDim);
+                            }
+                            else
+                            {
+                                vs = MathF.Exp(s - max);
+                            }
+                            if (f32) HalfAttention.AccumulateF32(accF32, values + (long)i * c.KvDim, ms, vs, headDim);
+                            else HalfAttention.MultiplyAdd(acc, values + (long)i * c.KvDim, vs, headDim);
+                            sum = sum * ms + vs;
+                        }
+                    }
+                    float* o = _att + (long)t * c.Dim + h * headDim;
+                    float inv = 1f / sum;
+                    if (f32) for (int d = 0; d < headDim; d++) o[d] = accF32[d] * inv;
+                    else for (int d = 0; d < headDim; d++) o[d] = (float)acc[d] * inv;
                 }
-                float* o = _att + (long)t * c.Dim + h * headDim;
-                float inv = 1f / sum;
-                for (int d = 0; d < headDim; d++) o[d] = (float)acc[d] * inv;
             }
         }
     }

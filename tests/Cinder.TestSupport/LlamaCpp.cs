@@ -88,6 +88,23 @@ public static class LlamaCpp
         }
     }
 
+    /// <summary>The raw logits at the last position of each prompt, each evaluated from an empty context, loading the model once.</summary>
+    public static float[][] LastLogits(string modelPath, IReadOnlyList<int[]> prompts, int threads = 2)
+    {
+        lock (Gate)
+        {
+            EnsureLoaded();
+            using var session = new Session(modelPath, threads, Math.Max(prompts.Max(p => p.Length), 8));
+            var results = new float[prompts.Count][];
+            for (int i = 0; i < prompts.Count; i++)
+            {
+                session.Reset();
+                results[i] = session.Eval(prompts[i], new[] { prompts[i].Length - 1 })[0];
+            }
+            return results;
+        }
+    }
+
     /// <summary>Greedy generation (argmax of the logits, end-of-sequence not treated as a stop), as the golden files were made.</summary>
     public static int[] Greedy(string modelPath, int[] prompt, int count, int threads = 2)
     {
@@ -246,6 +263,13 @@ public static class LlamaCpp
             configure?.Invoke(p);
             _weights = LLamaWeights.LoadFromFile(p);
             _context = _weights.CreateContext(p);
+        }
+
+        /// <summary>Forgets every position: the next Eval starts a new sequence.</summary>
+        public void Reset()
+        {
+            _context.NativeHandle.MemoryClear();
+            _position = 0;
         }
 
         public float[][] Eval(int[] tokens, int[] outputs)

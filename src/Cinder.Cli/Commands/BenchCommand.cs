@@ -64,6 +64,9 @@ internal static class BenchCommand
                         if (asJson) WriteJson(rows[^1]);
                         else Console.Error.WriteLine($"{file.Name} t={t} {r.Test}: {r.Mean:F2} ± {r.StdDev:F2} tok/s ({share:P0} of {bw / 1e9:F1} GB/s)");
                     }
+                    long rss = ModelBenchmark.ResidentBytes();
+                    long expected = file.Length + bench.KvCacheBytes;
+                    Console.Error.WriteLine($"resident memory: {InspectCommand.FormatBytes(rss)} = {(double)rss / expected:P0} of model file + KV cache ({InspectCommand.FormatBytes(file.Length)} + {InspectCommand.FormatBytes(bench.KvCacheBytes)})");
                 }
             }
             if (!asJson)

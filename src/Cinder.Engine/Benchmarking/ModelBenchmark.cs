@@ -29,10 +29,29 @@ public sealed class ModelBenchmark : IDisposable
 
     public int Threads => _pool.Threads;
 
+    /// <summary>Bytes of the KV cache this benchmark allocated.</summary>
+    public long KvCacheBytes => _cache.Bytes;
+
+    /// <summary>Resident memory of this process (VmRSS on Linux; the working set elsewhere).</summary>
+    public static long ResidentBytes()
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            foreach (var line in File.ReadLines("/proc/self/status"))
+            {
+                if (!line.StartsWith("VmRSS:", StringComparison.Ordinal)) continue;
+                var kb = line["VmRSS:".Length..].Trim().Split(' ')[0];
+                return long.Parse(kb, System.Globalization.CultureInfo.InvariantCulture) * 1024;
+            }
+        }
+        using var p = System.Diagnostics.Process.GetCurrentProcess();
+        return p.WorkingSet64;
+    }
+
     /// <summary>Tokens per second processing a prompt of <paramref name="tokens"/> tokens, once per repetition (after one warm-up).</summary>
     public BenchResult PromptProcessing(int tokens, int repetitions)
     {
-        RunPrompt(Math.Min(tokens, 16)); // JIT and first touches
+        RunPrompt(tokens); // one full warm-up run, as llama-bench does: JIT tiers, first touches of weights and cache
         var runs = new List<double>();
         for (int r = 0; r < repetitions; r++)
         {
@@ -45,7 +64,7 @@ public sealed class ModelBenchmark : IDisposable
     /// <summary>Tokens per second generating <paramref name="tokens"/> tokens one by one from an empty context.</summary>
     public BenchResult Generation(int tokens, int repetitions)
     {
-        RunGeneration(Math.Min(tokens, 4));
+        RunGeneration(tokens);
         var runs = new List<double>();
         for (int r = 0; r < repetitions; r++)
         {

@@ -11,20 +11,41 @@ public abstract unsafe class PackedMatrix : IDisposable
 {
     private readonly NativeBuffer _buffer;
 
-    /// <param name="blockLength">Columns per block (32, or 256 for the K-quants).</param>
-    /// <param name="blockBytes">Bytes of one block of a group of eight rows.</param>
-    protected PackedMatrix(in WeightMatrix w, int blockLength, int blockBytes)
+    /// <param name="parts">Matrices of one type and width stacked row-wise into one (Q, K and V; gate and up), each with a multiple of 8 rows.</param>
+    /// <param name="blockLength">Columns per block: 32, or 256 for the K-quants' super-blocks.</param>
+    /// <param name="blockBytes">Packed bytes per group of 8 rows and block of <paramref name="blockLength"/> columns.</param>
+    protected PackedMatrix(IReadOnlyList<WeightMatrix> parts, int blockLength, int blockBytes)
     {
-        if (w.Rows % 8 != 0) throw new ArgumentException($"{w.Name} has {w.Rows} rows; packing needs a multiple of 8", nameof(w));
-        if (w.Columns % blockLength != 0) throw new ArgumentException($"{w.Name} has {w.Columns} columns; packing needs a multiple of {blockLength}", nameof(w));
-        Name = w.Name;
-        Type = w.Type;
-        Rows = w.Rows;
-        Columns = w.Columns;
+        if (parts.Count == 0) throw new ArgumentException("no matrices to pack", nameof(parts));
+        var first = parts[0];
+        foreach (var p in parts)
+        {
+            if (p.Rows % 8 != 0) throw new ArgumentException($"{p.Name} has {p.Rows} rows; packing needs a multiple of 8", nameof(parts));
+            if (p.Type != first.Type || p.Columns != first.Columns) throw new ArgumentException($"{p.Name} differs in type or width from {first.Name}", nameof(parts));
+        }
+        if (first.Columns % blockLength != 0) throw new ArgumentException($"{first.Name} has {first.Columns} columns; packing needs a multiple of {blockLength}", nameof(parts));
+        _parts = parts.ToArray();
+        Name = string.Join("+", parts.Select(p => p.Name));
+        Type = first.Type;
+        Rows = parts.Sum(p => p.Rows);
+        Columns = first.Columns;
         BlockLength = blockLength;
-        Blocks = w.Columns / blockLength;
+        Blocks = first.Columns / blockLength;
         PackedBlockBytes = blockBytes;
         _buffer = new NativeBuffer((long)Groups * Blocks * blockBytes);
+    }
+
+    private readonly WeightMatrix[] _parts;
+
+    /// <summary>Row <paramref name="row"/> of the stacked matrix, in the source layout.</summary>
+    protected byte* SourceRow(int row)
+    {
+        foreach (var p in _parts)
+        {
+            if (row < p.Rows) return p.Row(row);
+            row -= p.Rows;
+        }
+        throw new ArgumentOutOfRangeException(nameof(row));
     }
 
     public string Name { get; }

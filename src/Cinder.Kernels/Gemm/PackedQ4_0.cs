@@ -17,29 +17,30 @@ public sealed unsafe class PackedQ4_0 : PackedMatrix
 {
     internal const int BlockBytes = 16 + 128;
 
-    public PackedQ4_0(in WeightMatrix w) : base(w, 32, BlockBytes)
+    public PackedQ4_0(IReadOnlyList<WeightMatrix> parts) : base(parts, 32, BlockBytes)
     {
-        if (w.Type != GgmlType.Q4_0) throw new ArgumentException("not a Q4_0 matrix", nameof(w));
-        for (int g = 0; g < Groups; g++)
+        if (Type != GgmlType.Q4_0) throw new ArgumentException("not a Q4_0 matrix", nameof(parts));
+        // Groups are independent: repack them in parallel (load time only).
+        Parallel.For(0, Groups, g =>
         {
+            var rows = stackalloc byte*[8];
+            for (int r = 0; r < 8; r++) rows[r] = SourceRow(g * 8 + r);
             for (int b = 0; b < Blocks; b++)
             {
                 byte* dst = Block(g, b);
                 for (int r = 0; r < 8; r++)
                 {
-                    var src = (BlockQ4_0*)(w.Row(g * 8 + r) + (long)b * sizeof(BlockQ4_0));
-                    ((Half*)dst)[r] = src->D;
-                    for (int quad = 0; quad < 4; quad++)
-                    {
-                        for (int k = 0; k < 4; k++) dst[16 + quad * 32 + r * 4 + k] = src->Qs[quad * 4 + k];
-                    }
+                    byte* src = rows[r] + (long)b * sizeof(BlockQ4_0);
+                    ((ushort*)dst)[r] = *(ushort*)src;
+                    for (int quad = 0; quad < 4; quad++) *(uint*)(dst + 16 + quad * 32 + r * 4) = *(uint*)(src + 2 + quad * 4);
                 }
             }
-        }
+        });
     }
 
     public override ActivationFormat ActivationFormat => ActivationFormat.Q8_0;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Multiply(QuantizedActivations activations, float* y, int yStride, int groupStart, int groupEnd, int tokens, KernelIsa isa)
     {
         var a = Expect<Q8Activations>(activations, tokens);
@@ -73,6 +74,7 @@ public sealed unsafe class PackedQ4_0 : PackedMatrix
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<byte> High(Vector256<byte> raw) => Vector256.ShiftRightLogical(raw.AsUInt16(), 4).AsByte() & Vector256.Create((byte)0x0F);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void GemvVnni(byte* w, int blocks, Q8Activations act, int token, float* y)
     {
         sbyte* a = act.Levels(token);
@@ -102,6 +104,7 @@ public sealed unsafe class PackedQ4_0 : PackedMatrix
         facc.Store(y);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Gemm4Vnni(byte* w, int blocks, Q8Activations act, int token, float* y, int yStride)
     {
         sbyte* a0 = act.Levels(token), a1 = act.Levels(token + 1), a2 = act.Levels(token + 2), a3 = act.Levels(token + 3);
@@ -137,6 +140,7 @@ public sealed unsafe class PackedQ4_0 : PackedMatrix
     }
 
     /// <summary>AVX2 without VNNI: levels 0..15 are small enough for vpmaddubsw directly (no saturation).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void GemvAvx2(byte* w, int blocks, Q8Activations act, int token, float* y)
     {
         sbyte* a = act.Levels(token);
@@ -163,6 +167,7 @@ public sealed unsafe class PackedQ4_0 : PackedMatrix
         facc.Store(y);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void GemvVector128(byte* w, int blocks, Q8Activations act, int token, float* y)
     {
         sbyte* a = act.Levels(token);
@@ -208,6 +213,7 @@ public sealed unsafe class PackedQ4_0 : PackedMatrix
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int SumHalf(Vector128<short> v, int h) => v[4 * h] + v[4 * h + 1] + v[4 * h + 2] + v[4 * h + 3];
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void GemvScalar(byte* w, int blocks, Q8Activations act, int token, float* y)
     {
         sbyte* a = act.Levels(token);

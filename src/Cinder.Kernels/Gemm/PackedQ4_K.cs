@@ -45,19 +45,22 @@ public sealed unsafe class PackedQ4_K : PackedMatrix
     private const int HighOffset = 96;
     private const int QsOffset = 128;
 
-    public PackedQ4_K(in WeightMatrix w) : base(w, BlockQ4_K.Length, BlockBytes)
+    public PackedQ4_K(IReadOnlyList<WeightMatrix> parts) : base(parts, BlockQ4_K.Length, BlockBytes)
     {
-        if (w.Type != GgmlType.Q4_K) throw new ArgumentException("not a Q4_K matrix", nameof(w));
-        Span<byte> s = stackalloc byte[64];
-        Span<byte> m = stackalloc byte[64];
-        for (int g = 0; g < Groups; g++)
+        if (Type != GgmlType.Q4_K) throw new ArgumentException("not a Q4_K matrix", nameof(parts));
+        // Groups are independent: repack them in parallel (load time only).
+        Parallel.For(0, Groups, g =>
         {
+            var rows = stackalloc byte*[8];
+            for (int r = 0; r < 8; r++) rows[r] = SourceRow(g * 8 + r);
+            byte* s = stackalloc byte[64];
+            byte* m = stackalloc byte[64];
             for (int b = 0; b < Blocks; b++)
             {
                 byte* dst = Block(g, b);
                 for (int r = 0; r < 8; r++)
                 {
-                    var src = (BlockQ4_K*)(w.Row(g * 8 + r) + (long)b * sizeof(BlockQ4_K));
+                    var src = (BlockQ4_K*)(rows[r] + (long)b * sizeof(BlockQ4_K));
                     ((Half*)dst)[r] = src->D;
                     ((Half*)(dst + DminOffset))[r] = src->Dmin;
                     var packedScales = new ReadOnlySpan<byte>(src->Scales, 12);
@@ -69,10 +72,7 @@ public sealed unsafe class PackedQ4_K : PackedMatrix
                     }
                     for (int chunk = 0; chunk < 4; chunk++)
                     {
-                        for (int quad = 0; quad < 8; quad++)
-                        {
-                            for (int k = 0; k < 4; k++) dst[QsOffset + chunk * 256 + quad * 32 + r * 4 + k] = src->Qs[32 * chunk + 4 * quad + k];
-                        }
+                        for (int quad = 0; quad < 8; quad++) *(uint*)(dst + QsOffset + chunk * 256 + quad * 32 + r * 4) = *(uint*)(src->Qs + 32 * chunk + 4 * quad);
                     }
                 }
                 for (int k = 0; k < 32; k++)
@@ -82,7 +82,7 @@ public sealed unsafe class PackedQ4_K : PackedMatrix
                     dst[HighOffset + k] = (byte)(s[k] >> 4 | (s[k + 32] >> 4) << 2 | (m[k] >> 4) << 4 | (m[k + 32] >> 4) << 6);
                 }
             }
-        }
+        });
     }
 
     public override ActivationFormat ActivationFormat => ActivationFormat.Q8_K;

@@ -41,17 +41,20 @@ public sealed unsafe class PackedQ6_K : PackedMatrix
     private const int QOffset = 16 + 128;
     private const int UnitBytes = 96;
 
-    public PackedQ6_K(in WeightMatrix w) : base(w, BlockQ6_K.Length, BlockBytes)
+    public PackedQ6_K(IReadOnlyList<WeightMatrix> parts) : base(parts, BlockQ6_K.Length, BlockBytes)
     {
-        if (w.Type != GgmlType.Q6_K) throw new ArgumentException("not a Q6_K matrix", nameof(w));
-        for (int g = 0; g < Groups; g++)
+        if (Type != GgmlType.Q6_K) throw new ArgumentException("not a Q6_K matrix", nameof(parts));
+        // Groups are independent: repack them in parallel (load time only).
+        Parallel.For(0, Groups, g =>
         {
+            var rows = stackalloc byte*[8];
+            for (int r = 0; r < 8; r++) rows[r] = SourceRow(g * 8 + r);
             for (int b = 0; b < Blocks; b++)
             {
                 byte* dst = Block(g, b);
                 for (int r = 0; r < 8; r++)
                 {
-                    var src = (BlockQ6_K*)(w.Row(g * 8 + r) + (long)b * sizeof(BlockQ6_K));
+                    var src = (BlockQ6_K*)(rows[r] + (long)b * sizeof(BlockQ6_K));
                     ((Half*)dst)[r] = src->D;
                     for (int j = 0; j < 16; j++) ((sbyte*)dst)[ScalesOffset + 16 * (j / 2) + 2 * r + j % 2] = src->Scales[j];
                     for (int h = 0; h < 2; h++)
@@ -59,17 +62,14 @@ public sealed unsafe class PackedQ6_K : PackedMatrix
                         for (int q = 0; q < 8; q++)
                         {
                             byte* unit = dst + QOffset + (h * 8 + q) * UnitBytes + r * 4;
-                            for (int k = 0; k < 4; k++)
-                            {
-                                unit[k] = src->Ql[64 * h + 4 * q + k];
-                                unit[32 + k] = src->Ql[64 * h + 32 + 4 * q + k];
-                                unit[64 + k] = src->Qh[32 * h + 4 * q + k];
-                            }
+                            *(uint*)unit = *(uint*)(src->Ql + 64 * h + 4 * q);
+                            *(uint*)(unit + 32) = *(uint*)(src->Ql + 64 * h + 32 + 4 * q);
+                            *(uint*)(unit + 64) = *(uint*)(src->Qh + 32 * h + 4 * q);
                         }
                     }
                 }
             }
-        }
+        });
     }
 
     public override ActivationFormat ActivationFormat => ActivationFormat.Q8_K;

@@ -21,29 +21,31 @@ public sealed unsafe class PackedQ8_0 : PackedMatrix
     /// <summary>How far ahead of the block being read the streaming kernels ask for data (bytes).</summary>
     internal static readonly int PrefetchDistance = int.TryParse(Environment.GetEnvironmentVariable("CINDER_PREFETCH"), out var d) ? d : 2048;
 
-    public PackedQ8_0(in WeightMatrix w) : base(w, 32, BlockBytes)
+    public PackedQ8_0(IReadOnlyList<WeightMatrix> parts) : base(parts, 32, BlockBytes)
     {
-        if (w.Type != GgmlType.Q8_0) throw new ArgumentException("not a Q8_0 matrix", nameof(w));
-        for (int g = 0; g < Groups; g++)
+        if (Type != GgmlType.Q8_0) throw new ArgumentException("not a Q8_0 matrix", nameof(parts));
+        // Groups are independent: repack them in parallel (load time only).
+        Parallel.For(0, Groups, g =>
         {
+            var rows = stackalloc byte*[8];
+            for (int r = 0; r < 8; r++) rows[r] = SourceRow(g * 8 + r);
             for (int b = 0; b < Blocks; b++)
             {
                 byte* dst = Block(g, b);
                 for (int r = 0; r < 8; r++)
                 {
-                    var src = (BlockQ8_0*)(w.Row(g * 8 + r) + (long)b * sizeof(BlockQ8_0));
-                    ((Half*)dst)[r] = src->D;
-                    for (int quad = 0; quad < 8; quad++)
-                    {
-                        for (int k = 0; k < 4; k++) dst[16 + quad * 32 + r * 4 + k] = (byte)(src->Qs[quad * 4 + k] + 128);
-                    }
+                    byte* src = rows[r] + (long)b * sizeof(BlockQ8_0);
+                    ((ushort*)dst)[r] = *(ushort*)src;
+                    // level + 128 as an unsigned byte is the level's two's complement with the top bit flipped.
+                    for (int quad = 0; quad < 8; quad++) *(uint*)(dst + 16 + quad * 32 + r * 4) = *(uint*)(src + 2 + quad * 4) ^ 0x80808080u;
                 }
             }
-        }
+        });
     }
 
     public override ActivationFormat ActivationFormat => ActivationFormat.Q8_0;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Multiply(QuantizedActivations activations, float* y, int yStride, int groupStart, int groupEnd, int tokens, KernelIsa isa)
     {
         var a = Expect<Q8Activations>(activations, tokens);
@@ -75,6 +77,7 @@ public sealed unsafe class PackedQ8_0 : PackedMatrix
     private static Vector256<sbyte> Quad(sbyte* a) => Vector256.Create(*(int*)a).AsSByte();
 
     /// <summary>8 rows × 1 token with vpdpbusd.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void GemvVnni(byte* w, int blocks, Q8Activations act, int token, float* y)
     {
         sbyte* a = act.Levels(token);
@@ -105,6 +108,7 @@ public sealed unsafe class PackedQ8_0 : PackedMatrix
     }
 
     /// <summary>8 rows × 4 tokens with vpdpbusd: each weight register is used four times.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Gemm4Vnni(byte* w, int blocks, Q8Activations act, int token, float* y, int yStride)
     {
         sbyte* a0 = act.Levels(token), a1 = act.Levels(token + 1), a2 = act.Levels(token + 2), a3 = act.Levels(token + 3);
@@ -137,6 +141,7 @@ public sealed unsafe class PackedQ8_0 : PackedMatrix
     }
 
     /// <summary>8 rows × 1 token on AVX2 without VNNI: levels back to signed, then vpmaddubsw on |w| and sign-adjusted activations.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void GemvAvx2(byte* w, int blocks, Q8Activations act, int token, float* y)
     {
         sbyte* a = act.Levels(token);
@@ -161,6 +166,7 @@ public sealed unsafe class PackedQ8_0 : PackedMatrix
     }
 
     /// <summary>8 rows × 1 token with portable 128-bit vectors (Arm AdvSimd, SSE): widen to 16 bits, multiply, widen and add.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void GemvVector128(byte* w, int blocks, Q8Activations act, int token, float* y)
     {
         sbyte* a = act.Levels(token);
@@ -199,6 +205,7 @@ public sealed unsafe class PackedQ8_0 : PackedMatrix
     }
 
     /// <summary>8 rows × 1 token, one level at a time over the packed layout.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void GemvScalar(byte* w, int blocks, Q8Activations act, int token, float* y)
     {
         sbyte* a = act.Levels(token);

@@ -3,49 +3,66 @@ using Cinder.Core;
 namespace Cinder.Kernels.Gemm;
 
 /// <summary>
-/// A weight matrix ready for <see cref="MatMul"/>: repacked for the integer kernels where a packed layout
-/// exists for its type (and its rows come in groups of eight), otherwise used in place from the model file.
+/// A weight matrix ready for <see cref="MatMul"/>: one matrix, or several of the same width stacked row-wise
+/// (Q, K and V; gate and up) so that one product computes them all — one pass over the activations and one
+/// synchronisation of the workers instead of three. Repacked for the integer kernels where a packed layout
+/// exists for its type (and every part's rows come in groups of eight), otherwise used in place from the file.
 /// </summary>
 public sealed class PreparedWeight : IDisposable
 {
-    private PreparedWeight(WeightMatrix source, PackedMatrix? packed)
+    private PreparedWeight(WeightMatrix[] parts, PackedMatrix? packed)
     {
-        Source = source;
+        Parts = parts;
         Packed = packed;
+        Rows = parts.Sum(p => p.Rows);
     }
 
-    /// <summary>The matrix as stored in the file (memory-mapped).</summary>
-    public WeightMatrix Source { get; }
+    /// <summary>The matrices as stored in the file (memory-mapped), in stacking order.</summary>
+    public IReadOnlyList<WeightMatrix> Parts { get; }
 
-    /// <summary>The repacked copy, or null when the kernels read <see cref="Source"/> directly.</summary>
+    /// <summary>The only part, for a matrix that is not stacked.</summary>
+    public WeightMatrix Source => Parts.Count == 1 ? Parts[0] : throw new InvalidOperationException($"{Name} stacks {Parts.Count} matrices");
+
+    /// <summary>The repacked copy, or null when the kernels read <see cref="Parts"/> directly.</summary>
     public PackedMatrix? Packed { get; }
 
-    public int Rows => Source.Rows;
-    public int Columns => Source.Columns;
-    public string Name => Source.Name;
+    /// <summary>Rows of all parts together (the length of each token's output).</summary>
+    public int Rows { get; }
+
+    public int Columns => Parts[0].Columns;
+    public GgmlType Type => Parts[0].Type;
+    public string Name => string.Join("+", Parts.Select(p => p.Name));
+
+    /// <summary>Bytes a product reads from the weights.</summary>
+    public long Bytes => Parts.Sum(p => p.Rows * p.RowBytes);
 
     /// <summary>True when <paramref name="type"/> has a packed layout (rows must also be a multiple of 8, and columns of the block length).</summary>
     public static bool CanPack(GgmlType type) => type is GgmlType.Q8_0 or GgmlType.Q4_0 or GgmlType.Q4_K or GgmlType.Q6_K;
 
     /// <param name="pack">False keeps the matrix in place even when a packed layout exists (to measure what packing buys).</param>
-    public static PreparedWeight Prepare(in WeightMatrix w, bool pack = true)
+    public static PreparedWeight Prepare(in WeightMatrix w, bool pack = true) => Stack(new[] { w }, pack);
+
+    /// <summary>Stacks matrices of equal width row-wise; packs them together when they share a packable type.</summary>
+    public static PreparedWeight Stack(IReadOnlyList<WeightMatrix> parts, bool pack = true)
     {
+        if (parts.Count == 0) throw new ArgumentException("nothing to prepare", nameof(parts));
+        if (parts.Any(p => p.Columns != parts[0].Columns)) throw new ArgumentException("stacked matrices must have the same width", nameof(parts));
         PackedMatrix? packed = null;
-        if (pack && w.Rows % 8 == 0)
+        if (pack && parts.All(p => p.Type == parts[0].Type && p.Rows % 8 == 0))
         {
-            packed = w.Type switch
+            packed = parts[0].Type switch
             {
-                GgmlType.Q8_0 => new PackedQ8_0(w),
-                GgmlType.Q4_0 => new PackedQ4_0(w),
-                GgmlType.Q4_K => new PackedQ4_K(w),
-                GgmlType.Q6_K => new PackedQ6_K(w),
+                GgmlType.Q8_0 => new PackedQ8_0(parts),
+                GgmlType.Q4_0 => new PackedQ4_0(parts),
+                GgmlType.Q4_K => new PackedQ4_K(parts),
+                GgmlType.Q6_K => new PackedQ6_K(parts),
                 _ => null,
             };
         }
-        return new PreparedWeight(w, packed);
+        return new PreparedWeight(parts.ToArray(), packed);
     }
 
     public void Dispose() => Packed?.Dispose();
 
-    public override string ToString() => Packed is null ? Source.ToString() : $"{Source} (packed)";
+    public override string ToString() => Packed is null ? Name : $"{Name} (packed {Type})";
 }

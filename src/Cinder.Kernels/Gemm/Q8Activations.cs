@@ -31,8 +31,9 @@ public sealed unsafe class Q8Activations : QuantizedActivations
     }
 
     /// <summary>
-    /// One block: d = max|x| / 127, q = x / d rounded half to even (as ggml's vector quantizer rounds;
-    /// the scalar reference rounds half away from zero; ties are rare and either is within the scheme's error).
+    /// One block as ggml's vector quantize_row_q8_0 does it: q = round(x · 127/max|x|) half to even, and the
+    /// scale d = max|x|/127 rounded to F16 (it is stored as a half in a block_q8_0). Using llama.cpp's exact
+    /// activations keeps quantized models' logits within noise of its own.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void QuantizeBlock(float* x, sbyte* q, out float d, out int sum)
@@ -44,9 +45,10 @@ public sealed unsafe class Q8Activations : QuantizedActivations
             var v2 = Vector256.Load(x + 16);
             var v3 = Vector256.Load(x + 24);
             var m = Vector256.Max(Vector256.Max(Vector256.Abs(v0), Vector256.Abs(v1)), Vector256.Max(Vector256.Abs(v2), Vector256.Abs(v3)));
-            float amax = Vector128.Max(m.GetLower(), m.GetUpper()) is var h ? MathF.Max(MathF.Max(h[0], h[1]), MathF.Max(h[2], h[3])) : 0;
-            d = amax / 127f;
-            var id = Vector256.Create(d != 0 ? 1f / d : 0f);
+            var h = Vector128.Max(m.GetLower(), m.GetUpper());
+            float amax = MathF.Max(MathF.Max(h[0], h[1]), MathF.Max(h[2], h[3]));
+            d = (float)(Half)(amax / 127f);
+            var id = Vector256.Create(amax != 0 ? 127f / amax : 0f);
             var i0 = Vector256.ConvertToInt32(Vector256.Round(v0 * id));
             var i1 = Vector256.ConvertToInt32(Vector256.Round(v1 * id));
             var i2 = Vector256.ConvertToInt32(Vector256.Round(v2 * id));
@@ -59,8 +61,8 @@ public sealed unsafe class Q8Activations : QuantizedActivations
         }
         float max = 0;
         for (int i = 0; i < 32; i++) max = MathF.Max(max, MathF.Abs(x[i]));
-        d = max / 127f;
-        float inv = d != 0 ? 1f / d : 0f;
+        d = (float)(Half)(max / 127f);
+        float inv = max != 0 ? 127f / max : 0f;
         int total = 0;
         for (int i = 0; i < 32; i++)
         {
