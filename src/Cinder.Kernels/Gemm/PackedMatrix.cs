@@ -9,7 +9,7 @@ namespace Cinder.Kernels.Gemm;
 /// </summary>
 public abstract unsafe class PackedMatrix : IDisposable
 {
-    private readonly NativeBuffer _buffer;
+    private readonly NativeBuffer? _buffer; // null for a stack of packed matrices, which owns no data of its own
 
     /// <param name="parts">Matrices of one type and width stacked row-wise into one (Q, K and V; gate and up), each with a multiple of 8 rows.</param>
     /// <param name="blockLength">Columns per block: 32, or 256 for the K-quants' super-blocks.</param>
@@ -33,6 +33,18 @@ public abstract unsafe class PackedMatrix : IDisposable
         Blocks = first.Columns / blockLength;
         PackedBlockBytes = blockBytes;
         _buffer = new NativeBuffer((long)Groups * Blocks * blockBytes);
+    }
+
+    /// <summary>A matrix made of other packed matrices (<see cref="PackedStack"/>): no buffer, no source rows.</summary>
+    private protected PackedMatrix(string name, GgmlType type, int rows, int columns, int blockLength)
+    {
+        Name = name;
+        Type = type;
+        Rows = rows;
+        Columns = columns;
+        BlockLength = blockLength;
+        Blocks = columns / blockLength;
+        _parts = [];
     }
 
     private readonly WeightMatrix[] _parts;
@@ -67,10 +79,11 @@ public abstract unsafe class PackedMatrix : IDisposable
 
     protected int PackedBlockBytes { get; }
 
-    public long Bytes => _buffer.Length;
+    /// <summary>Bytes of packed data.</summary>
+    public virtual long Bytes => _buffer!.Length;
 
     /// <summary>Start of the packed data of (group, block).</summary>
-    protected byte* Block(int group, int block) => _buffer.Pointer + ((long)group * Blocks + block) * PackedBlockBytes;
+    protected byte* Block(int group, int block) => _buffer!.Pointer + ((long)group * Blocks + block) * PackedBlockBytes;
 
     /// <summary>
     /// y[t · yStride + r] = Σ_c W[r, c] · x[t, c] for the rows of groups [groupStart, groupEnd) and tokens
@@ -89,7 +102,10 @@ public abstract unsafe class PackedMatrix : IDisposable
 
     public void Dispose()
     {
-        _buffer.Dispose();
+        DisposeCore();
         GC.SuppressFinalize(this);
     }
+
+    /// <summary>Frees the packed data (a stack frees its parts).</summary>
+    private protected virtual void DisposeCore() => _buffer?.Dispose();
 }

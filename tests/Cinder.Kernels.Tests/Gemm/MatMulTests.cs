@@ -77,6 +77,75 @@ public unsafe class MatMulTests
         }
     }
 
+    /// <summary>
+    /// Q and K in Q4_K with V in Q6_K (a Q4_K_M layer) stack into one packed product whose groups run on each part's
+    /// kernels; Q4_K stacked with Q8_0 (different activation formats) stays unpacked. Both give the unpacked product.
+    /// </summary>
+    [Theory]
+    [InlineData(new[] { GgmlType.Q4_K, GgmlType.Q4_K, GgmlType.Q6_K }, true)]
+    [InlineData(new[] { GgmlType.Q6_K, GgmlType.Q4_K }, true)]
+    [InlineData(new[] { GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q4_0 }, true)]
+    [InlineData(new[] { GgmlType.Q4_K, GgmlType.Q8_0 }, false)]
+    public void MixedTypesStackIntoOnePackedProduct(GgmlType[] types, bool packs)
+    {
+        const int columns = 512, batch = 5;
+        int[] rows = types.Select((_, i) => 8 * (i + 1)).ToArray();
+        var data = new List<nint>();
+        try
+        {
+            var parts = new WeightMatrix[types.Length];
+            for (int i = 0; i < types.Length; i++)
+            {
+                byte* p = PackedKernelTests.RandomWeights(types[i], rows[i], columns, 20 + i, out _);
+                data.Add((nint)p);
+                parts[i] = new WeightMatrix($"w{i}", types[i], p, rows[i], columns);
+            }
+            using var stacked = PreparedWeight.Stack(parts);
+            using var unpacked = PreparedWeight.Stack(parts, pack: false);
+            Assert.Equal(packs, stacked.Packed is not null);
+            if (packs)
+            {
+                Assert.Equal(parts.Sum(p => p.Rows * p.RowBytes), stacked.Packed!.Bytes);
+                Assert.Equal(types.Distinct().Count() > 1, stacked.Packed is PackedStack);
+            }
+            using var pool = new WorkerPool(2);
+            using var matmul = new MatMul(pool);
+            var x = PackedKernelTests.RandomActivations(batch, columns, 5);
+            var y = new float[batch * stacked.Rows];
+            var expected = new float[batch * stacked.Rows];
+            matmul.Multiply(stacked, x, y, batch);
+            matmul.Multiply(unpacked, x, expected, batch);
+            // Both paths quantize x the same way, so they differ by float rounding only: 1e-5 of Σ|w|·(|x| + max|x|/254),
+            // a bound on Σ|w·a| over the 256-value blocks (the larger of the two formats' blocks).
+            var row = new float[columns];
+            int r0 = 0;
+            foreach (var part in parts)
+            {
+                for (int r = 0; r < part.Rows; r++)
+                {
+                    TensorFormat.DequantizeRow(part.Type, part.RowSpan(r), row);
+                    for (int t = 0; t < batch; t++)
+                    {
+                        double magnitude = 0;
+                        for (int c = 0; c < columns; c++)
+                        {
+                            float blockMax = 0;
+                            for (int k = c / 256 * 256; k < (c / 256 + 1) * 256; k++) blockMax = Math.Max(blockMax, Math.Abs(x[t * columns + k]));
+                            magnitude += Math.Abs(row[c]) * (Math.Abs(x[t * columns + c]) + blockMax / 254);
+                        }
+                        int i = t * stacked.Rows + r0 + r;
+                        Assert.True(Math.Abs(y[i] - expected[i]) <= 1e-5 * magnitude + 1e-6, $"{part.Type} y[{t}, {r0 + r}] = {y[i]}, unpacked {expected[i]}");
+                    }
+                }
+                r0 += part.Rows;
+            }
+        }
+        finally
+        {
+            foreach (var p in data) NativeMemory.AlignedFree((void*)p);
+        }
+    }
+
     [Fact]
     public void KQuantProductsAllocateNothingOnceWarm()
     {

@@ -1,5 +1,6 @@
 using Cinder.Core;
 using Cinder.Gguf;
+using Cinder.Kernels;
 using Cinder.Kernels.Gemm;
 using Cinder.Kernels.Threading;
 using Cinder.Models.Quantization;
@@ -35,13 +36,34 @@ public class KQuantLogitsTests(TinyQ4KMModelFixture model, ITestOutputHelper out
 {
     public static TheoryData<int, int> Prompts => new() { { 1, 5 }, { 2, 13 }, { 3, 32 } };
 
+    /// <summary>
+    /// The file mixes Q4_K and Q6_K, V and ffn_down in Q6_K in the "more bits" layer only, and every product the model
+    /// makes (Q+K+V and gate+up stacked, as LlamaModel stacks them) packs: the mixed Q4_K/Q6_K stacks too.
+    /// </summary>
     [Fact]
-    public void TheFileMixesPackableQ4_KAndQ6_K()
+    public unsafe void EveryProductOfTheFilePacks()
     {
         using var file = GgufFile.Open(model.Path);
-        var types = file.Tensors.Where(t => t.Shape.Length == 2).Select(t => t.Type).ToHashSet();
-        Assert.Equal(new HashSet<GgmlType> { GgmlType.Q4_K, GgmlType.Q6_K }, types);
-        Assert.All(file.Tensors.Where(t => t.Shape.Length == 2), t => Assert.True(t.Shape[1] % 8 == 0 && PreparedWeight.CanPack(t.Type), t.Name));
+        Assert.Equal(new HashSet<GgmlType> { GgmlType.Q4_K, GgmlType.Q6_K }, file.Tensors.Where(t => t.Shape.Length == 2).Select(t => t.Type).ToHashSet());
+        WeightMatrix Matrix(string name)
+        {
+            var t = file.GetTensor(name);
+            return new WeightMatrix(name, t.Type, file.GetPointer(t), (int)t.Shape[1], (int)t.Shape[0]);
+        }
+        var products = new List<WeightMatrix[]> { new[] { Matrix("output.weight") } };
+        for (int l = 0; l < ModelShape.Tiny.Layers; l++)
+        {
+            products.Add(new[] { Matrix($"blk.{l}.attn_q.weight"), Matrix($"blk.{l}.attn_k.weight"), Matrix($"blk.{l}.attn_v.weight") });
+            products.Add(new[] { Matrix($"blk.{l}.attn_output.weight") });
+            products.Add(new[] { Matrix($"blk.{l}.ffn_gate.weight"), Matrix($"blk.{l}.ffn_up.weight") });
+            products.Add(new[] { Matrix($"blk.{l}.ffn_down.weight") });
+        }
+        Assert.Contains(products, p => p.Select(m => m.Type).Distinct().Count() > 1); // a Q4_K+Q6_K stack is among them
+        foreach (var parts in products)
+        {
+            using var prepared = PreparedWeight.Stack(parts);
+            Assert.True(prepared.Packed is not null, $"{prepared} is not packed");
+        }
     }
 
     /// <summary>
