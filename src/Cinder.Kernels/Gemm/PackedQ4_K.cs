@@ -34,9 +34,9 @@ public sealed unsafe class PackedQ4_K : PackedMatrix
     internal const int BlockBytes = 8 * 144;
 
     /// <summary>
-    /// How far ahead of the super-block being read the GEMV kernels ask for data: 8 super-blocks. Measured on Zen 5
-    /// with other processes sharing the memory bus, it raised GEMV throughput by about a fifth; the hardware
-    /// prefetchers alone fall behind on this stream.
+    /// How far ahead of the super-block being read the GEMV kernels ask for data: 8 super-blocks. Measured on the
+    /// 2-core EPYC (Zen 5) development machine, with other processes sharing the memory bus, it raised GEMV throughput
+    /// by about a fifth (4 to 16 super-blocks did about as well); the hardware prefetchers alone fall behind.
     /// </summary>
     private const int PrefetchDistance = 8 * BlockBytes;
     private const int DminOffset = 16;
@@ -330,7 +330,7 @@ public sealed unsafe class PackedQ4_K : PackedMatrix
     }
 
     /// <summary>The scales and minimums as bytes in (pair, row, parity) order, with portable 128-bit vectors: S to s[0..63], M to s[64..127].</summary>
-    private static void UnpackScales(byte* w, byte* s)
+    private static void UnpackScales128(byte* w, byte* s)
     {
         var low4 = Vector128.Create((byte)0x0F);
         var bits45 = Vector128.Create((byte)0x30);
@@ -364,7 +364,7 @@ public sealed unsafe class PackedQ4_K : PackedMatrix
         for (int r = 0; r < 8; r++) acc[r] = 0;
         for (int b = 0; b < blocks; b++, w += BlockBytes, a += 256, sums += 8)
         {
-            UnpackScales(w, sm);
+            UnpackScales128(w, sm);
             for (int r = 0; r < 8; r++) isum[r] = 0;
             for (int chunk = 0; chunk < 4; chunk++)
             {

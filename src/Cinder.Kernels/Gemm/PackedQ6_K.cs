@@ -32,9 +32,9 @@ public sealed unsafe class PackedQ6_K : PackedMatrix
     internal const int BlockBytes = 8 * 210;
 
     /// <summary>
-    /// How far ahead of the super-block being read the GEMV kernels ask for data: 8 super-blocks. Measured on Zen 5
-    /// with other processes sharing the memory bus, it raised GEMV throughput by about a fifth; the hardware
-    /// prefetchers alone fall behind on this stream.
+    /// How far ahead of the super-block being read the GEMV kernels ask for data: 8 super-blocks. Measured on the
+    /// 2-core EPYC (Zen 5) development machine, with other processes sharing the memory bus, it raised GEMV throughput
+    /// by about a fifth (4 to 16 super-blocks did about as well); the hardware prefetchers alone fall behind.
     /// </summary>
     private const int PrefetchDistance = 8 * BlockBytes;
     private const int ScalesOffset = 16;
@@ -324,7 +324,7 @@ public sealed unsafe class PackedQ6_K : PackedMatrix
     /// <summary>
     /// 8 rows × 1 token with portable 128-bit vectors (Arm AdvSimd, SSE): levels and activations widened to 16 bits and
     /// multiplied (|products| ≤ 63·127, a sub-block's 4 quads at most 32004 per lane: within int16), row sums in 32 bits
-    /// scaled per sub-block; the offset in scalar code.
+    /// scaled per sub-block; the offset in scalar code. Level sets go in pairs as in <see cref="LevelPair4Vnni"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void GemvVector128(byte* w, int blocks, Q8KActivations act, int token, float* y)
@@ -332,8 +332,6 @@ public sealed unsafe class PackedQ6_K : PackedMatrix
         sbyte* a = act.Levels(token);
         float* da = act.Scales(token);
         short* sums = act.Sums16(token);
-        var low4 = Vector128.Create((byte)0x0F);
-        var bits45 = Vector128.Create((byte)0x30);
         int* isum = stackalloc int[8];
         float* acc = stackalloc float[8];
         for (int r = 0; r < 8; r++) acc[r] = 0;
@@ -350,47 +348,62 @@ public sealed unsafe class PackedQ6_K : PackedMatrix
             {
                 for (int parity = 0; parity < 2; parity++)
                 {
-                    for (int s = 0; s < 4; s++)
-                    {
-                        int lowShift = 4 * (s >> 1); // A, B: low nibbles; C, D: high nibbles
-                        int highShift = 2 * s;       // bit pair s of qh
-                        Vector128<short> r01 = default, r23 = default, r45 = default, r67 = default;
-                        for (int quad = 4 * parity; quad < 4 * parity + 4; quad++)
-                        {
-                            byte* unit = w + QOffset + (h * 8 + quad) * UnitBytes;
-                            var aw = Vector128.WidenLower(Vector128.Create(*(int*)(a + 128 * h + 32 * s + 4 * quad)).AsSByte());
-                            for (int half = 0; half < 2; half++)
-                            {
-                                var low = Vector128.ShiftRightLogical(Vector128.Load(unit + 32 * (s & 1) + 16 * half).AsUInt16(), lowShift).AsByte() & low4;
-                                var high = Vector128.ShiftLeft(Vector128.ShiftRightLogical(Vector128.Load(unit + 64 + 16 * half).AsUInt16(), highShift), 4).AsByte() & bits45;
-                                var levels = (low | high).AsSByte();
-                                if (half == 0)
-                                {
-                                    r01 += Vector128.WidenLower(levels) * aw;
-                                    r23 += Vector128.WidenUpper(levels) * aw;
-                                }
-                                else
-                                {
-                                    r45 += Vector128.WidenLower(levels) * aw;
-                                    r67 += Vector128.WidenUpper(levels) * aw;
-                                }
-                            }
-                        }
-                        sbyte* sc = scales + 16 * (4 * h + s) + parity; // row r's scale at sc[2r]
-                        isum[0] += sc[0] * Vector128.Sum(Vector128.WidenLower(r01));
-                        isum[1] += sc[2] * Vector128.Sum(Vector128.WidenUpper(r01));
-                        isum[2] += sc[4] * Vector128.Sum(Vector128.WidenLower(r23));
-                        isum[3] += sc[6] * Vector128.Sum(Vector128.WidenUpper(r23));
-                        isum[4] += sc[8] * Vector128.Sum(Vector128.WidenLower(r45));
-                        isum[5] += sc[10] * Vector128.Sum(Vector128.WidenUpper(r45));
-                        isum[6] += sc[12] * Vector128.Sum(Vector128.WidenLower(r67));
-                        isum[7] += sc[14] * Vector128.Sum(Vector128.WidenUpper(r67));
-                    }
+                    LevelPairVector128(w + QOffset, scales, a, h, parity, 0, isum);
+                    LevelPairVector128(w + QOffset, scales, a, h, parity, 1, isum);
                 }
             }
             for (int r = 0; r < 8; r++) acc[r] += da[b] * HalfVector.ToSingle(((ushort*)w)[r]) * isum[r];
         }
         for (int r = 0; r < 8; r++) y[r] = acc[r];
+    }
+
+    /// <summary>Level sets s and s + 2 of the four quads of (h, parity) for 8 rows and 1 token, with 128-bit vectors, into isum[row].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void LevelPairVector128(byte* q, sbyte* scales, sbyte* a, int h, int parity, int s, int* isum)
+    {
+        var low4 = Vector128.Create((byte)0x0F);
+        var bits45 = Vector128.Create((byte)0x30);
+        // Per level set, rows (0, 1), (2, 3), (4, 5), (6, 7): four int16 lanes each.
+        Vector128<short> l01 = default, l23 = default, l45 = default, l67 = default;
+        Vector128<short> u01 = default, u23 = default, u45 = default, u67 = default;
+        byte* unit = q + (h * 8 + 4 * parity) * UnitBytes;
+        sbyte* aq = a + 128 * h + 32 * s + 16 * parity;
+        for (int i = 0; i < 4; i++, unit += UnitBytes, aq += 4)
+        {
+            var al = Vector128.WidenLower(Vector128.Create(*(int*)aq).AsSByte());        // the quad twice, int16
+            var au = Vector128.WidenLower(Vector128.Create(*(int*)(aq + 64)).AsSByte());
+            for (int half = 0; half < 2; half++)
+            {
+                var ql = Vector128.Load(unit + 32 * s + 16 * half);
+                var qh = Vector128.Load(unit + 64 + 16 * half).AsUInt16();
+                var lower = ((ql & low4) | (Vector128.ShiftLeft(qh, 4 - 2 * s).AsByte() & bits45)).AsSByte();
+                var upper = ((Vector128.ShiftRightLogical(ql.AsUInt16(), 4).AsByte() & low4) | (Vector128.ShiftRightLogical(qh, 2 * s).AsByte() & bits45)).AsSByte();
+                if (half == 0)
+                {
+                    l01 += Vector128.WidenLower(lower) * al;
+                    l23 += Vector128.WidenUpper(lower) * al;
+                    u01 += Vector128.WidenLower(upper) * au;
+                    u23 += Vector128.WidenUpper(upper) * au;
+                }
+                else
+                {
+                    l45 += Vector128.WidenLower(lower) * al;
+                    l67 += Vector128.WidenUpper(lower) * al;
+                    u45 += Vector128.WidenLower(upper) * au;
+                    u67 += Vector128.WidenUpper(upper) * au;
+                }
+            }
+        }
+        sbyte* sl = scales + 16 * (4 * h + s) + parity;     // row r's scale at sl[2r]
+        sbyte* su = scales + 16 * (4 * h + s + 2) + parity;
+        isum[0] += sl[0] * Vector128.Sum(Vector128.WidenLower(l01)) + su[0] * Vector128.Sum(Vector128.WidenLower(u01));
+        isum[1] += sl[2] * Vector128.Sum(Vector128.WidenUpper(l01)) + su[2] * Vector128.Sum(Vector128.WidenUpper(u01));
+        isum[2] += sl[4] * Vector128.Sum(Vector128.WidenLower(l23)) + su[4] * Vector128.Sum(Vector128.WidenLower(u23));
+        isum[3] += sl[6] * Vector128.Sum(Vector128.WidenUpper(l23)) + su[6] * Vector128.Sum(Vector128.WidenUpper(u23));
+        isum[4] += sl[8] * Vector128.Sum(Vector128.WidenLower(l45)) + su[8] * Vector128.Sum(Vector128.WidenLower(u45));
+        isum[5] += sl[10] * Vector128.Sum(Vector128.WidenUpper(l45)) + su[10] * Vector128.Sum(Vector128.WidenUpper(u45));
+        isum[6] += sl[12] * Vector128.Sum(Vector128.WidenLower(l67)) + su[12] * Vector128.Sum(Vector128.WidenLower(u67));
+        isum[7] += sl[14] * Vector128.Sum(Vector128.WidenUpper(l67)) + su[14] * Vector128.Sum(Vector128.WidenUpper(u67));
     }
 
     /// <summary>8 rows × 1 token, one level at a time over the packed layout.</summary>
