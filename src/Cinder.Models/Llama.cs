@@ -221,7 +221,7 @@ public sealed unsafe class LlamaModel : LanguageModel
             MaxBatchTokens = maxBatchTokens;
             var c = model.Config;
             _matmul = new MatMul(pool);
-            _attention = new AttentionJob(pool.Threads, c.HeadDim);
+            _attention = new AttentionJob(pool.Threads, c.HeadDim, c.Heads / c.KvHeads);
             _x = new float[maxBatchTokens * c.Dim];
             _xb = new float[maxBatchTokens * c.Dim];
             _qkv = new float[maxBatchTokens * (c.Dim + 2 * c.KvDim)];
@@ -334,7 +334,9 @@ public sealed unsafe class LlamaModel : LanguageModel
 
         private readonly float[][] _query;       // per worker: (headDim) the query rounded to F16
         private readonly Half[][] _accumulator;  // per worker: (headDim) Σ softmax weight · value, in F16
-        private readonly float[][] _accumulatorF32; // per worker: (headDim) the same in F32, for large batches
+        private readonly float[][] _accumulatorF32; // per worker: (group, headDim) the same in F32 for each query head of a KV head, for large batches
+        private readonly float[][] _keyValue;       // per worker: (2, headDim) one cached key and value converted to F32
+        private readonly float[][] _softmax;        // per worker: (2, group) running max and sum per query head
         private int _layer;
         private Hyperparameters _c = null!;
         private float* _q;
@@ -342,16 +344,20 @@ public sealed unsafe class LlamaModel : LanguageModel
         private float* _att;
         private ForwardBatch _batch = null!;
 
-        public AttentionJob(int workers, int headDim)
+        public AttentionJob(int workers, int headDim, int group)
         {
             _query = new float[workers][];
             _accumulator = new Half[workers][];
             _accumulatorF32 = new float[workers][];
+            _keyValue = new float[workers][];
+            _softmax = new float[workers][];
             for (int i = 0; i < workers; i++)
             {
                 _query[i] = new float[headDim];
                 _accumulator[i] = new Half[headDim];
-                _accumulatorF32[i] = new float[headDim];
+                _accumulatorF32[i] = new float[group * headDim];
+                _keyValue[i] = new float[2 * headDim];
+                _softmax[i] = new float[2 * group];
             }
         }
 
@@ -368,16 +374,21 @@ public sealed unsafe class LlamaModel : LanguageModel
 
         public void Execute(int worker, int workerCount)
         {
+            if (_batch.Count >= F32AttentionBatch) ExecuteF32(worker, workerCount);
+            else ExecuteF16(worker, workerCount);
+        }
+
+        /// <summary>One (token, head) at a time, F16-rounded query and F16 accumulator: llama.cpp's one-chunk kernel.</summary>
+        private void ExecuteF16(int worker, int workerCount)
+        {
             var c = _c;
             int items = _batch.Count * c.Heads;
             int first = (int)((long)items * worker / workerCount), last = (int)((long)items * (worker + 1) / workerCount);
             float scale = 1f / MathF.Sqrt(c.HeadDim);
             int group = c.Heads / c.KvHeads;
             int headDim = c.HeadDim;
-            bool f32 = _batch.Count >= F32AttentionBatch;
             fixed (float* query = _query[worker])
             fixed (Half* acc = _accumulator[worker])
-            fixed (float* accF32 = _accumulatorF32[worker])
             {
                 for (int item = first; item < last; item++)
                 {
@@ -385,12 +396,8 @@ public sealed unsafe class LlamaModel : LanguageModel
                     var seq = _batch.Sequences[t];
                     int length = _batch.Positions[t] + 1; // causal: positions 0..pos
                     float* q = _q + (long)t * _qStride + h * headDim;
-                    if (f32) new Span<float>(accF32, headDim).Clear();
-                    else
-                    {
-                        for (int d = 0; d < headDim; d++) query[d] = (float)(Half)q[d];
-                        new Span<Half>(acc, headDim).Clear();
-                    }
+                    for (int d = 0; d < headDim; d++) query[d] = (float)(Half)q[d];
+                    new Span<Half>(acc, headDim).Clear();
                     int kvOffset = h / group * headDim;
                     var cache = seq.Cache;
                     int blockSize = cache.BlockSize;
@@ -404,28 +411,98 @@ public sealed unsafe class LlamaModel : LanguageModel
                         int inBlock = Math.Min(blockSize, length - p);
                         for (int i = 0; i < inBlock; i++, p++)
                         {
-                            float s = (f32 ? HalfAttention.DotF32(q, keys + (long)i * c.KvDim, headDim) : HalfAttention.Dot(query, keys + (long)i * c.KvDim, headDim)) * scale;
+                            float s = HalfAttention.Dot(query, keys + (long)i * c.KvDim, headDim) * scale;
                             float ms = 1f, vs = 1f;
                             if (s > max)
                             {
                                 // A new maximum rescales what was accumulated so far.
                                 ms = MathF.Exp(max - s);
                                 max = s;
-                                if (!f32) HalfAttention.Scale(acc, ms, headDim);
+                                HalfAttention.Scale(acc, ms, headDim);
                             }
                             else
                             {
                                 vs = MathF.Exp(s - max);
                             }
-                            if (f32) HalfAttention.AccumulateF32(accF32, values + (long)i * c.KvDim, ms, vs, headDim);
-                            else HalfAttention.MultiplyAdd(acc, values + (long)i * c.KvDim, vs, headDim);
+                            HalfAttention.MultiplyAdd(acc, values + (long)i * c.KvDim, vs, headDim);
                             sum = sum * ms + vs;
                         }
                     }
                     float* o = _att + (long)t * c.Dim + h * headDim;
                     float inv = 1f / sum;
-                    if (f32) for (int d = 0; d < headDim; d++) o[d] = accF32[d] * inv;
-                    else for (int d = 0; d < headDim; d++) o[d] = (float)acc[d] * inv;
+                    for (int d = 0; d < headDim; d++) o[d] = (float)acc[d] * inv;
+                }
+            }
+        }
+
+        /// <summary>
+        /// One (token, KV head) at a time in F32: llama.cpp's tiled kernel's precision. Each cached key and
+        /// value is converted from F16 once and used by every query head that shares it (grouped-query attention).
+        /// </summary>
+        private void ExecuteF32(int worker, int workerCount)
+        {
+            var c = _c;
+            int items = _batch.Count * c.KvHeads;
+            int first = (int)((long)items * worker / workerCount), last = (int)((long)items * (worker + 1) / workerCount);
+            float scale = 1f / MathF.Sqrt(c.HeadDim);
+            int group = c.Heads / c.KvHeads;
+            int headDim = c.HeadDim;
+            fixed (float* accs = _accumulatorF32[worker])
+            fixed (float* kv = _keyValue[worker])
+            fixed (float* softmax = _softmax[worker])
+            {
+                float* key = kv, value = kv + headDim;
+                float* max = softmax, sum = softmax + group;
+                for (int item = first; item < last; item++)
+                {
+                    int t = item / c.KvHeads, kvh = item % c.KvHeads;
+                    var seq = _batch.Sequences[t];
+                    int length = _batch.Positions[t] + 1;
+                    float* q0 = _q + (long)t * _qStride + kvh * group * headDim; // the group's query heads are consecutive
+                    new Span<float>(accs, group * headDim).Clear();
+                    for (int g = 0; g < group; g++)
+                    {
+                        max[g] = float.NegativeInfinity;
+                        sum[g] = 0;
+                    }
+                    int kvOffset = kvh * headDim;
+                    var cache = seq.Cache;
+                    int blockSize = cache.BlockSize;
+                    var blocks = seq.Blocks;
+                    for (int b = 0, p = 0; p < length; b++)
+                    {
+                        Half* keys = cache.Key(_layer, blocks[b] * blockSize) + kvOffset;
+                        Half* values = cache.Value(_layer, blocks[b] * blockSize) + kvOffset;
+                        int inBlock = Math.Min(blockSize, length - p);
+                        for (int i = 0; i < inBlock; i++, p++)
+                        {
+                            HalfAttention.ToSingle(keys + (long)i * c.KvDim, key, headDim);
+                            HalfAttention.ToSingle(values + (long)i * c.KvDim, value, headDim);
+                            for (int g = 0; g < group; g++)
+                            {
+                                float s = HalfAttention.DotF32(q0 + g * headDim, key, headDim) * scale;
+                                float ms = 1f, vs = 1f;
+                                if (s > max[g])
+                                {
+                                    ms = MathF.Exp(max[g] - s);
+                                    max[g] = s;
+                                }
+                                else
+                                {
+                                    vs = MathF.Exp(s - max[g]);
+                                }
+                                HalfAttention.AccumulateF32(accs + g * headDim, value, ms, vs, headDim);
+                                sum[g] = sum[g] * ms + vs;
+                            }
+                        }
+                    }
+                    for (int g = 0; g < group; g++)
+                    {
+                        float* o = _att + (long)t * c.Dim + (kvh * group + g) * headDim;
+                        float* a = accs + g * headDim;
+                        float inv = 1f / sum[g];
+                        for (int d = 0; d < headDim; d++) o[d] = a[d] * inv;
+                    }
                 }
             }
         }

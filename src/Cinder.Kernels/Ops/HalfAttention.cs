@@ -61,34 +61,46 @@ public static unsafe class HalfAttention
         for (int i = np; i < n; i++) y[i] = (Half)((float)y[i] * v);
     }
 
-    /// <summary>Σ q[i]·k[i] with an F32 query (the F32-accumulating attention of long batches).</summary>
+    /// <summary>n halves to floats, exactly.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static float DotF32(float* q, Half* k, int n)
+    public static void ToSingle(Half* source, float* destination, int n)
+    {
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; i + 16 <= n; i += 16) HalfVector.Load16(source + i).Store(destination + i);
+        }
+        for (; i < n; i++) destination[i] = (float)source[i];
+    }
+
+    /// <summary>Σ q[i]·k[i] in F32 (the F32-accumulating attention of long batches): 16-lane FMA, then the reduce order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static float DotF32(float* q, float* k, int n)
     {
         int i = 0;
         float sum = 0;
         if (Vector512.IsHardwareAccelerated && n >= 16)
         {
             var acc = Vector512<float>.Zero;
-            for (; i + 16 <= n; i += 16) acc = Vector512.FusedMultiplyAdd(Vector512.Load(q + i), HalfVector.Load16(k + i), acc);
+            for (; i + 16 <= n; i += 16) acc = Vector512.FusedMultiplyAdd(Vector512.Load(q + i), Vector512.Load(k + i), acc);
             sum = Simd.F32Dot.Reduce(acc);
         }
-        for (; i < n; i++) sum += q[i] * (float)k[i];
+        for (; i < n; i++) sum += q[i] * k[i];
         return sum;
     }
 
     /// <summary>acc = acc·ms + v·vs in F32 (online softmax update of the F32-accumulating attention).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void AccumulateF32(float* acc, Half* v, float ms, float vs, int n)
+    public static void AccumulateF32(float* acc, float* v, float ms, float vs, int n)
     {
         int i = 0;
         if (Vector512.IsHardwareAccelerated)
         {
             var m = Vector512.Create(ms);
             var w = Vector512.Create(vs);
-            for (; i + 16 <= n; i += 16) Vector512.FusedMultiplyAdd(HalfVector.Load16(v + i), w, Vector512.Load(acc + i) * m).Store(acc + i);
+            for (; i + 16 <= n; i += 16) Vector512.FusedMultiplyAdd(Vector512.Load(v + i), w, Vector512.Load(acc + i) * m).Store(acc + i);
         }
-        for (; i < n; i++) acc[i] = acc[i] * ms + (float)v[i] * vs;
+        for (; i < n; i++) acc[i] = acc[i] * ms + v[i] * vs;
     }
 
     /// <summary>The scalar reference of <see cref="Dot"/>: the same sum in double.</summary>
