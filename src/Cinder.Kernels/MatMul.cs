@@ -8,8 +8,9 @@ namespace Cinder.Kernels;
 
 /// <summary>
 /// Weight × activations: y[b, r] = Σ_c W[r, c] · x[b, c] for every row r of the weight and every token b of
-/// the batch. Packed integer weights get their activations quantized to 8 bits once per call and run on
-/// the integer kernels, eight rows at a time; F32 weights run the F32 dot; other types are dequantized row
+/// the batch. Packed integer weights get their activations quantized to 8 bits once per call, in the format the
+/// packed matrix declares (Q8_0 blocks of 32, or Q8_K super-blocks of 256 for the K-quants), and run on the
+/// integer kernels, eight rows at a time; F32 weights run the F32 dot; other types are dequantized row
 /// by row (the reference path). Rows are split across the worker pool. One instance per model context:
 /// it owns per-worker scratch, so a call allocates nothing.
 /// </summary>
@@ -19,6 +20,7 @@ public sealed unsafe class MatMul : IDisposable
     private readonly RowJob _rowJob;
     private readonly PackedJob _packedJob;
     private readonly Q8Activations _q8 = new();
+    private readonly Q8KActivations _q8k = new();
     private byte[] _activationBytes = Array.Empty<byte>(); // activations in the weight's vec_dot type, for unpacked quantized weights
     private float[] _rounded = Array.Empty<float>();        // activations rounded to F16, for F16 weights
 
@@ -47,8 +49,9 @@ public sealed unsafe class MatMul : IDisposable
         {
             if (w.Packed is { } packed)
             {
-                _q8.Quantize(px, batch, w.Columns);
-                _packedJob.Set(packed, _q8, py, batch, Isa);
+                var activations = Activations(packed.ActivationFormat);
+                activations.Quantize(px, batch, w.Columns);
+                _packedJob.Set(packed, activations, py, batch, Isa);
                 _pool.Run(_packedJob);
                 return;
             }
@@ -95,6 +98,14 @@ public sealed unsafe class MatMul : IDisposable
         _rowJob.Set(source, px, null, 0, py, yStride, batch, FloatIsa);
         _pool.Run(_rowJob);
     }
+
+    /// <summary>This context's buffer for activations of <paramref name="format"/> (one of each, reused by every call).</summary>
+    private QuantizedActivations Activations(ActivationFormat format) => format switch
+    {
+        ActivationFormat.Q8_0 => _q8,
+        ActivationFormat.Q8_K => _q8k,
+        _ => throw new ArgumentOutOfRangeException(nameof(format), format, "no activation buffer for this format"),
+    };
 
     /// <summary>One row of y for one token: the scalar reference (dequantize, then a double-accumulated dot).</summary>
     public static float DotReference(in WeightMatrix w, int row, ReadOnlySpan<float> x, Span<float> scratch)
@@ -144,18 +155,22 @@ public sealed unsafe class MatMul : IDisposable
         }
     }
 
-    public void Dispose() => _q8.Dispose();
+    public void Dispose()
+    {
+        _q8.Dispose();
+        _q8k.Dispose();
+    }
 
     /// <summary>Groups of eight rows split evenly across workers.</summary>
     private sealed class PackedJob : IParallelJob
     {
         private PackedMatrix _w = null!;
-        private Q8Activations _a = null!;
+        private QuantizedActivations _a = null!;
         private float* _y;
         private int _batch;
         private KernelIsa _isa;
 
-        public void Set(PackedMatrix w, Q8Activations a, float* y, int batch, KernelIsa isa)
+        public void Set(PackedMatrix w, QuantizedActivations a, float* y, int batch, KernelIsa isa)
         {
             _w = w;
             _a = a;

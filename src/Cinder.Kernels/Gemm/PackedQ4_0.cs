@@ -17,7 +17,7 @@ public sealed unsafe class PackedQ4_0 : PackedMatrix
 {
     internal const int BlockBytes = 16 + 128;
 
-    public PackedQ4_0(IReadOnlyList<WeightMatrix> parts) : base(parts, BlockBytes)
+    public PackedQ4_0(IReadOnlyList<WeightMatrix> parts) : base(parts, 32, BlockBytes)
     {
         if (Type != GgmlType.Q4_0) throw new ArgumentException("not a Q4_0 matrix", nameof(parts));
         // Groups are independent: repack them in parallel (load time only).
@@ -38,9 +38,12 @@ public sealed unsafe class PackedQ4_0 : PackedMatrix
         });
     }
 
+    public override ActivationFormat ActivationFormat => ActivationFormat.Q8_0;
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public override void Multiply(Q8Activations a, float* y, int yStride, int groupStart, int groupEnd, int tokens, KernelIsa isa)
+    public override void Multiply(QuantizedActivations activations, float* y, int yStride, int groupStart, int groupEnd, int tokens, KernelIsa isa)
     {
+        var a = Expect<Q8Activations>(activations, tokens);
         for (int g = groupStart; g < groupEnd; g++)
         {
             byte* w = Block(g, 0);

@@ -21,7 +21,7 @@ public sealed unsafe class PackedQ8_0 : PackedMatrix
     /// <summary>How far ahead of the block being read the streaming kernels ask for data (bytes).</summary>
     internal static readonly int PrefetchDistance = int.TryParse(Environment.GetEnvironmentVariable("CINDER_PREFETCH"), out var d) ? d : 2048;
 
-    public PackedQ8_0(IReadOnlyList<WeightMatrix> parts) : base(parts, BlockBytes)
+    public PackedQ8_0(IReadOnlyList<WeightMatrix> parts) : base(parts, 32, BlockBytes)
     {
         if (Type != GgmlType.Q8_0) throw new ArgumentException("not a Q8_0 matrix", nameof(parts));
         // Groups are independent: repack them in parallel (load time only).
@@ -43,9 +43,12 @@ public sealed unsafe class PackedQ8_0 : PackedMatrix
         });
     }
 
+    public override ActivationFormat ActivationFormat => ActivationFormat.Q8_0;
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public override void Multiply(Q8Activations a, float* y, int yStride, int groupStart, int groupEnd, int tokens, KernelIsa isa)
+    public override void Multiply(QuantizedActivations activations, float* y, int yStride, int groupStart, int groupEnd, int tokens, KernelIsa isa)
     {
+        var a = Expect<Q8Activations>(activations, tokens);
         for (int g = groupStart; g < groupEnd; g++)
         {
             byte* w = Block(g, 0);

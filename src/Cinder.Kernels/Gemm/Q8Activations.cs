@@ -5,49 +5,29 @@ using System.Runtime.Intrinsics;
 namespace Cinder.Kernels.Gemm;
 
 /// <summary>
-/// A batch of activation rows quantized to 8 bits in blocks of 32 (ggml's Q8_0 scheme: d = max|x| / 127,
-/// q = round(x / d)), laid out for the integer kernels: the levels of each row contiguous, the scales and
-/// the per-block sums of levels (Σq, for the offset of unsigned weight levels) in side arrays.
-/// Buffers are native, 64-byte aligned, and grow only when a larger batch arrives.
+/// Activation rows quantized to 8 bits in blocks of 32 (ggml's Q8_0 scheme: d = max|x| / 127, q = round(x / d)),
+/// with the per-block sums of levels (Σq, for the offset of unsigned weight levels) in a side array.
+/// The activations of <see cref="PackedQ8_0"/> and <see cref="PackedQ4_0"/>.
 /// </summary>
-public sealed unsafe class Q8Activations : IDisposable
+public sealed unsafe class Q8Activations : QuantizedActivations
 {
-    public const int BlockLength = 32;
-
-    private sbyte* _q;
-    private float* _d;
     private int* _sums;
-    private long _capacity; // values
 
-    public int Rows { get; private set; }
-    public int Columns { get; private set; }
-    public int BlocksPerRow => Columns / BlockLength;
+    public Q8Activations() : base(32)
+    {
+    }
 
-    /// <summary>Levels of row r: Columns values.</summary>
-    public sbyte* Levels(int row) => _q + (long)row * Columns;
-
-    /// <summary>Scales of row r: one per block.</summary>
-    public float* Scales(int row) => _d + (long)row * BlocksPerRow;
+    public override ActivationFormat Format => ActivationFormat.Q8_0;
 
     /// <summary>Σ levels of each block of row r.</summary>
     public int* Sums(int row) => _sums + (long)row * BlocksPerRow;
 
-    /// <summary>Quantizes <paramref name="rows"/> rows of <paramref name="columns"/> floats (a multiple of 32).</summary>
-    public void Quantize(float* x, int rows, int columns)
+    protected override void QuantizeRow(float* x, int row)
     {
-        if (columns % BlockLength != 0) throw new ArgumentException($"row length {columns} is not a multiple of {BlockLength}", nameof(columns));
-        Ensure((long)rows * columns);
-        Rows = rows;
-        Columns = columns;
-        int blocks = columns / BlockLength;
-        for (int r = 0; r < rows; r++)
-        {
-            float* src = x + (long)r * columns;
-            sbyte* q = Levels(r);
-            float* d = Scales(r);
-            int* s = Sums(r);
-            for (int b = 0; b < blocks; b++) QuantizeBlock(src + b * BlockLength, q + b * BlockLength, out d[b], out s[b]);
-        }
+        sbyte* q = Levels(row);
+        float* d = Scales(row);
+        int* s = Sums(row);
+        for (int b = 0; b < BlocksPerRow; b++) QuantizeBlock(x + b * 32, q + b * 32, out d[b], out s[b]);
     }
 
     /// <summary>
@@ -80,11 +60,11 @@ public sealed unsafe class Q8Activations : IDisposable
             return;
         }
         float max = 0;
-        for (int i = 0; i < BlockLength; i++) max = MathF.Max(max, MathF.Abs(x[i]));
+        for (int i = 0; i < 32; i++) max = MathF.Max(max, MathF.Abs(x[i]));
         d = (float)(Half)(max / 127f);
         float inv = max != 0 ? 127f / max : 0f;
         int total = 0;
-        for (int i = 0; i < BlockLength; i++)
+        for (int i = 0; i < 32; i++)
         {
             int v = (int)MathF.Round(x[i] * inv, MidpointRounding.ToEven);
             q[i] = (sbyte)v;
@@ -93,33 +73,11 @@ public sealed unsafe class Q8Activations : IDisposable
         sum = total;
     }
 
-    private void Ensure(long values)
-    {
-        if (values <= _capacity) return;
-        Free();
-        long blocks = values / BlockLength + 1;
-        _q = (sbyte*)NativeMemory.AlignedAlloc((nuint)values + 64, 64);
-        _d = (float*)NativeMemory.AlignedAlloc((nuint)(blocks * sizeof(float)), 64);
-        _sums = (int*)NativeMemory.AlignedAlloc((nuint)(blocks * sizeof(int)), 64);
-        _capacity = values;
-    }
+    protected override void AllocateSums(long blocks) => _sums = (int*)NativeMemory.AlignedAlloc((nuint)(blocks * sizeof(int)), 64);
 
-    private void Free()
+    protected override void FreeSums()
     {
-        if (_q != null) NativeMemory.AlignedFree(_q);
-        if (_d != null) NativeMemory.AlignedFree(_d);
         if (_sums != null) NativeMemory.AlignedFree(_sums);
-        _q = null;
-        _d = null;
         _sums = null;
-        _capacity = 0;
     }
-
-    public void Dispose()
-    {
-        Free();
-        GC.SuppressFinalize(this);
-    }
-
-    ~Q8Activations() => Free();
 }
