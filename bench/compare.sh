@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 dir=${1:-${CINDER_BENCH_MODELS:-/tmp/cinder-bench-models}}
 vocab=../shared/vocab/ggml-vocab-llama-spm.gguf
 mkdir -p "$dir"
-dotnet build -c Release src/Cinder.Cli bench/Cinder.Bench.Compare >/dev/null
+for project in src/Cinder.Cli bench/Cinder.Bench.Compare; do dotnet build -c Release "$project" >/dev/null || { echo "error: building $project failed" >&2; exit 1; }; done
 cinder="dotnet src/Cinder.Cli/bin/Release/net10.0/cinder.dll"
 models=()
 for spec in tinyllama:q8_0 tinyllama:q4_0 tinyllama:q4_k_m llama160m:f16 llama160m:bf16; do

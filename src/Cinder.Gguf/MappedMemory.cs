@@ -32,11 +32,20 @@ public sealed unsafe class MappedMemory : IDisposable
     }
 
     /// <summary>Maps <paramref name="path"/> read-only. An empty file maps to a zero-length view.</summary>
+    /// <remarks>
+    /// The length comes from the opened file, not from FileInfo: for a symbolic link (as model caches keep
+    /// their files) FileInfo reports the link's own size.
+    /// </remarks>
     public static MappedMemory Open(string path)
     {
-        long length = new FileInfo(path).Length;
-        if (length == 0) return new MappedMemory(System.Array.Empty<byte>());
-        var file = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        long length = stream.Length;
+        if (length == 0)
+        {
+            stream.Dispose();
+            return new MappedMemory(System.Array.Empty<byte>());
+        }
+        var file = MemoryMappedFile.CreateFromFile(stream, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: false);
         try
         {
             var view = file.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);

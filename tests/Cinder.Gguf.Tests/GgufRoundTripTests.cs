@@ -139,4 +139,23 @@ public class GgufRoundTripTests
         Assert.Throws<ArgumentException>(() => w.AddTensor("x", GgmlType.F32, new long[] { 4 }, new byte[15]));
         Assert.Throws<ArgumentException>(() => w.AddTensor("q", GgmlType.Q8_0, new long[] { 31 }, new byte[34]));
     }
+
+    [Fact]
+    public void AModelOpensThroughASymbolicLink()
+    {
+        // Model caches (Hugging Face's among them) keep files behind symbolic links.
+        var dir = TestSupport.SharedData.NewTempDirectory();
+        try
+        {
+            var link = Path.Combine(dir, "linked.gguf");
+            File.CreateSymbolicLink(link, TestSupport.SharedData.Stories260K);
+            using var f = GgufFile.Open(link);
+            Assert.Equal(48, f.Tensors.Count);
+            Assert.Equal(new FileInfo(TestSupport.SharedData.Stories260K).Length, f.FileSize);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
 }
