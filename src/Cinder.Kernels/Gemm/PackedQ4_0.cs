@@ -17,6 +17,9 @@ public sealed unsafe class PackedQ4_0 : PackedMatrix
 {
     internal const int BlockBytes = 16 + 128;
 
+    /// <summary>How far ahead the GEMV asks for weights: hardware prefetchers alone leave bandwidth unused.</summary>
+    private const int PrefetchDistance = 64 * BlockBytes;
+
     public PackedQ4_0(IReadOnlyList<WeightMatrix> parts) : base(parts, 32, BlockBytes)
     {
         if (Type != GgmlType.Q4_0) throw new ArgumentException("not a Q4_0 matrix", nameof(parts));
@@ -43,6 +46,8 @@ public sealed unsafe class PackedQ4_0 : PackedMatrix
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Multiply(QuantizedActivations activations, float* y, int yStride, int groupStart, int groupEnd, int tokens, KernelIsa isa)
     {
+        // F32 block scales of two row groups for the 16-row GEMM (a few KiB; allocated once per call).
+        float* scales = stackalloc float[isa == KernelIsa.AvxVnni && tokens >= 4 ? 16 * Blocks : 0];
         var a = Expect<Q8Activations>(activations, tokens);
         for (int g = groupStart; g < groupEnd; g++)
         {
@@ -50,6 +55,22 @@ public sealed unsafe class PackedQ4_0 : PackedMatrix
             int t = 0;
             if (isa == KernelIsa.AvxVnni)
             {
+                if (tokens >= 4 && g + 1 < groupEnd)
+                {
+                    // Two groups at once (16 rows): every broadcast activation feeds two vpdpbusd. Their block
+                    // scales are converted to F32 once here and reused by every tile of four tokens.
+                    byte* w1 = Block(g + 1, 0);
+                    ConvertScales(w, scales, Blocks);
+                    ConvertScales(w1, scales + 8 * Blocks, Blocks);
+                    for (; t + 4 <= tokens; t += 4) Gemm16x4Vnni(w, w1, scales, scales + 8 * Blocks, Blocks, a, t, y + (long)t * yStride + g * 8, yStride);
+                    for (int u = t; u < tokens; u++)
+                    {
+                        GemvVnni(w, Blocks, a, u, y + (long)u * yStride + g * 8);
+                        GemvVnni(w1, Blocks, a, u, y + (long)u * yStride + g * 8 + 8);
+                    }
+                    g++;
+                    continue;
+                }
                 for (; t + 4 <= tokens; t += 4) Gemm4Vnni(w, Blocks, a, t, y + (long)t * yStride + g * 8, yStride);
                 for (; t < tokens; t++) GemvVnni(w, Blocks, a, t, y + (long)t * yStride + g * 8);
             }
@@ -84,6 +105,9 @@ public sealed unsafe class PackedQ4_0 : PackedMatrix
         var facc = Vector256<float>.Zero;
         for (int b = 0; b < blocks; b++, w += BlockBytes, a += 32)
         {
+            Sse.Prefetch0(w + PrefetchDistance);
+            Sse.Prefetch0(w + PrefetchDistance + 64);
+            Sse.Prefetch0(w + PrefetchDistance + 128);
             var dw = HalfVector.ToSingle(Vector128.Load((ushort*)w));
             byte* q = w + 16;
             var r0 = Vector256.Load(q);
@@ -114,29 +138,121 @@ public sealed unsafe class PackedQ4_0 : PackedMatrix
         Vector256<float> f0 = default, f1 = default, f2 = default, f3 = default;
         for (int b = 0; b < blocks; b++, w += BlockBytes)
         {
-            var dw = HalfVector.ToSingle(Vector128.Load((ushort*)w));
             byte* q = w + 16;
-            Vector256<int> i0 = default, i1 = default, i2 = default, i3 = default;
             int o = b * 32;
+            // Low and high nibbles in separate accumulators: eight independent vpdpbusd chains per block.
+            Vector256<int> l0 = default, l1 = default, l2 = default, l3 = default;
+            Vector256<int> h0 = default, h1 = default, h2 = default, h3 = default;
             for (int quad = 0; quad < 4; quad++, o += 4)
             {
                 var raw = Vector256.Load(q + quad * 32);
                 var lo = raw & mask;
                 var hi = High(raw);
-                i0 = AvxVnni.MultiplyWideningAndAdd(AvxVnni.MultiplyWideningAndAdd(i0, lo, Quad(a0 + o)), hi, Quad(a0 + o + 16));
-                i1 = AvxVnni.MultiplyWideningAndAdd(AvxVnni.MultiplyWideningAndAdd(i1, lo, Quad(a1 + o)), hi, Quad(a1 + o + 16));
-                i2 = AvxVnni.MultiplyWideningAndAdd(AvxVnni.MultiplyWideningAndAdd(i2, lo, Quad(a2 + o)), hi, Quad(a2 + o + 16));
-                i3 = AvxVnni.MultiplyWideningAndAdd(AvxVnni.MultiplyWideningAndAdd(i3, lo, Quad(a3 + o)), hi, Quad(a3 + o + 16));
+                l0 = AvxVnni.MultiplyWideningAndAdd(l0, lo, Quad(a0 + o));
+                h0 = AvxVnni.MultiplyWideningAndAdd(h0, hi, Quad(a0 + o + 16));
+                l1 = AvxVnni.MultiplyWideningAndAdd(l1, lo, Quad(a1 + o));
+                h1 = AvxVnni.MultiplyWideningAndAdd(h1, hi, Quad(a1 + o + 16));
+                l2 = AvxVnni.MultiplyWideningAndAdd(l2, lo, Quad(a2 + o));
+                h2 = AvxVnni.MultiplyWideningAndAdd(h2, hi, Quad(a2 + o + 16));
+                l3 = AvxVnni.MultiplyWideningAndAdd(l3, lo, Quad(a3 + o));
+                h3 = AvxVnni.MultiplyWideningAndAdd(h3, hi, Quad(a3 + o + 16));
             }
-            f0 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(i0 - Vector256.Create(8 * s0[b])), dw * Vector256.Create(d0[b]), f0);
-            f1 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(i1 - Vector256.Create(8 * s1[b])), dw * Vector256.Create(d1[b]), f1);
-            f2 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(i2 - Vector256.Create(8 * s2[b])), dw * Vector256.Create(d2[b]), f2);
-            f3 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(i3 - Vector256.Create(8 * s3[b])), dw * Vector256.Create(d3[b]), f3);
+            var dw = HalfVector.ToSingle(Vector128.Load((ushort*)w));
+            f0 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(l0 + h0 - Vector256.Create(8 * s0[b])), dw * Vector256.Create(d0[b]), f0);
+            f1 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(l1 + h1 - Vector256.Create(8 * s1[b])), dw * Vector256.Create(d1[b]), f1);
+            f2 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(l2 + h2 - Vector256.Create(8 * s2[b])), dw * Vector256.Create(d2[b]), f2);
+            f3 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(l3 + h3 - Vector256.Create(8 * s3[b])), dw * Vector256.Create(d3[b]), f3);
         }
         f0.Store(y);
         f1.Store(y + yStride);
         f2.Store(y + 2 * yStride);
         f3.Store(y + 3 * yStride);
+    }
+
+    /// <summary>
+    /// 16 rows (two groups) × 4 tokens with vpdpbusd: each broadcast activation feeds two vpdpbusd. The float
+    /// accumulators live in memory (L1) so that the eight integer accumulators get the low 16 vector
+    /// registers, the only destinations the JIT gives AVX-VNNI instructions (otherwise it copies them around
+    /// every vpdpbusd).
+    /// </summary>
+    /// <summary>The 8 FP16 block scales of each block of a group, as F32 (8 per block, block after block).</summary>
+    private static void ConvertScales(byte* w, float* scales, int blocks)
+    {
+        for (int b = 0; b < blocks; b++, w += BlockBytes) HalfVector.ToSingle(Vector128.Load((ushort*)w)).Store(scales + 8 * b);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Gemm16x4Vnni(byte* w, byte* w1, float* scalesA, float* scalesB, int blocks, Q8Activations act, int token, float* y, int yStride)
+    {
+        sbyte* a = act.Levels(token);
+        nint k = act.Columns; // token t's levels start t·k after token 0's
+        float* d0 = act.Scales(token);
+        int* s0 = act.Sums(token);
+        int scaleStride = act.BlocksPerRow;
+        float* acc = stackalloc float[64]; // (token, 16 rows)
+        new Span<float>(acc, 64).Clear();
+        var mask = Vector256.Create((byte)0x0F);
+        for (int b = 0; b < blocks; b++, w += BlockBytes, w1 += BlockBytes)
+        {
+            byte* q = w + 16, r = w1 + 16;
+            sbyte* ab = a + b * 32;
+            Vector256<int> i0 = default, i1 = default, i2 = default, i3 = default;
+            Vector256<int> j0 = default, j1 = default, j2 = default, j3 = default;
+            for (nint quad = 0; quad < 16; quad += 4, q += 32, r += 32)
+            {
+                var rawA = Vector256.Load(q);
+                var rawB = Vector256.Load(r);
+                var loA = rawA & mask;
+                var loB = rawB & mask;
+                var x = Quad(ab + quad);
+                i0 = AvxVnni.MultiplyWideningAndAdd(i0, loA, x);
+                j0 = AvxVnni.MultiplyWideningAndAdd(j0, loB, x);
+                x = Quad(ab + k + quad);
+                i1 = AvxVnni.MultiplyWideningAndAdd(i1, loA, x);
+                j1 = AvxVnni.MultiplyWideningAndAdd(j1, loB, x);
+                x = Quad(ab + 2 * k + quad);
+                i2 = AvxVnni.MultiplyWideningAndAdd(i2, loA, x);
+                j2 = AvxVnni.MultiplyWideningAndAdd(j2, loB, x);
+                x = Quad(ab + 3 * k + quad);
+                i3 = AvxVnni.MultiplyWideningAndAdd(i3, loA, x);
+                j3 = AvxVnni.MultiplyWideningAndAdd(j3, loB, x);
+                var hiA = Vector256.ShiftRightLogical(rawA.AsUInt16(), 4).AsByte() & mask;
+                var hiB = Vector256.ShiftRightLogical(rawB.AsUInt16(), 4).AsByte() & mask;
+                x = Quad(ab + quad + 16);
+                i0 = AvxVnni.MultiplyWideningAndAdd(i0, hiA, x);
+                j0 = AvxVnni.MultiplyWideningAndAdd(j0, hiB, x);
+                x = Quad(ab + k + quad + 16);
+                i1 = AvxVnni.MultiplyWideningAndAdd(i1, hiA, x);
+                j1 = AvxVnni.MultiplyWideningAndAdd(j1, hiB, x);
+                x = Quad(ab + 2 * k + quad + 16);
+                i2 = AvxVnni.MultiplyWideningAndAdd(i2, hiA, x);
+                j2 = AvxVnni.MultiplyWideningAndAdd(j2, hiB, x);
+                x = Quad(ab + 3 * k + quad + 16);
+                i3 = AvxVnni.MultiplyWideningAndAdd(i3, hiA, x);
+                j3 = AvxVnni.MultiplyWideningAndAdd(j3, hiB, x);
+            }
+            var dwA = Vector256.Load(scalesA + 8 * b);
+            var dwB = Vector256.Load(scalesB + 8 * b);
+            Epilogue(acc, i0, j0, dwA, dwB, d0[b], s0[b]);
+            Epilogue(acc + 16, i1, j1, dwA, dwB, d0[b + scaleStride], s0[b + scaleStride]);
+            Epilogue(acc + 32, i2, j2, dwA, dwB, d0[b + 2 * scaleStride], s0[b + 2 * scaleStride]);
+            Epilogue(acc + 48, i3, j3, dwA, dwB, d0[b + 3 * scaleStride], s0[b + 3 * scaleStride]);
+        }
+        for (int t = 0; t < 4; t++)
+        {
+            Vector256.Load(acc + 16 * t).Store(y + t * yStride);
+            Vector256.Load(acc + 16 * t + 8).Store(y + t * yStride + 8);
+        }
+    }
+
+    /// <summary>acc[0..16) += (dots − 8·Σa) · dw · da for the two row groups of one token.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Epilogue(float* acc, Vector256<int> i, Vector256<int> j, Vector256<float> dwA, Vector256<float> dwB, float da, int sum)
+    {
+        var c = Vector256.Create(8 * sum);
+        var d = Vector256.Create(da);
+        Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(i - c), dwA * d, Vector256.Load(acc)).Store(acc);
+        Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(j - c), dwB * d, Vector256.Load(acc + 8)).Store(acc + 8);
     }
 
     /// <summary>AVX2 without VNNI: levels 0..15 are small enough for vpmaddubsw directly (no saturation).</summary>

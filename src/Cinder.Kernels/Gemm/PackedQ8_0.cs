@@ -19,7 +19,7 @@ public sealed unsafe class PackedQ8_0 : PackedMatrix
     internal const int BlockBytes = 16 + 256;
 
     /// <summary>How far ahead of the block being read the streaming kernels ask for data (bytes).</summary>
-    internal static readonly int PrefetchDistance = int.TryParse(Environment.GetEnvironmentVariable("CINDER_PREFETCH"), out var d) ? d : 2048;
+    internal const int PrefetchDistance = 32 * BlockBytes;
 
     public PackedQ8_0(IReadOnlyList<WeightMatrix> parts) : base(parts, 32, BlockBytes)
     {
@@ -49,12 +49,30 @@ public sealed unsafe class PackedQ8_0 : PackedMatrix
     public override void Multiply(QuantizedActivations activations, float* y, int yStride, int groupStart, int groupEnd, int tokens, KernelIsa isa)
     {
         var a = Expect<Q8Activations>(activations, tokens);
+        // F32 block scales of two row groups for the 16-row GEMM (a few KiB; allocated once per call).
+        float* scales = stackalloc float[isa == KernelIsa.AvxVnni && tokens >= 4 ? 16 * Blocks : 0];
         for (int g = groupStart; g < groupEnd; g++)
         {
             byte* w = Block(g, 0);
             int t = 0;
             if (isa == KernelIsa.AvxVnni)
             {
+                if (tokens >= 4 && g + 1 < groupEnd)
+                {
+                    // Two groups at once (16 rows): every broadcast activation feeds two vpdpbusd. Their block
+                    // scales are converted to F32 once here and reused by every tile of four tokens.
+                    byte* w1 = Block(g + 1, 0);
+                    ConvertScales(w, scales, Blocks);
+                    ConvertScales(w1, scales + 8 * Blocks, Blocks);
+                    for (; t + 4 <= tokens; t += 4) Gemm16x4Vnni(w, w1, scales, scales + 8 * Blocks, Blocks, a, t, y + (long)t * yStride + g * 8, yStride);
+                    for (int u = t; u < tokens; u++)
+                    {
+                        GemvVnni(w, Blocks, a, u, y + (long)u * yStride + g * 8);
+                        GemvVnni(w1, Blocks, a, u, y + (long)u * yStride + g * 8 + 8);
+                    }
+                    g++;
+                    continue;
+                }
                 for (; t + 4 <= tokens; t += 4) Gemm4Vnni(w, Blocks, a, t, y + (long)t * yStride + g * 8, yStride);
                 for (; t < tokens; t++) GemvVnni(w, Blocks, a, t, y + (long)t * yStride + g * 8);
             }
@@ -115,29 +133,119 @@ public sealed unsafe class PackedQ8_0 : PackedMatrix
         float* d0 = act.Scales(token), d1 = act.Scales(token + 1), d2 = act.Scales(token + 2), d3 = act.Scales(token + 3);
         int* s0 = act.Sums(token), s1 = act.Sums(token + 1), s2 = act.Sums(token + 2), s3 = act.Sums(token + 3);
         Vector256<float> f0 = default, f1 = default, f2 = default, f3 = default;
+        var dots = stackalloc Vector256<int>[4];
         for (int b = 0; b < blocks; b++, w += BlockBytes)
         {
-            var dw = HalfVector.ToSingle(Vector128.Load((ushort*)w));
-            byte* q = w + 16;
-            Vector256<int> i0 = default, i1 = default, i2 = default, i3 = default;
             int o = b * 32;
-            for (int quad = 0; quad < 8; quad++, o += 4)
-            {
-                var wq = Vector256.Load(q + quad * 32);
-                i0 = AvxVnni.MultiplyWideningAndAdd(i0, wq, Quad(a0 + o));
-                i1 = AvxVnni.MultiplyWideningAndAdd(i1, wq, Quad(a1 + o));
-                i2 = AvxVnni.MultiplyWideningAndAdd(i2, wq, Quad(a2 + o));
-                i3 = AvxVnni.MultiplyWideningAndAdd(i3, wq, Quad(a3 + o));
-            }
-            f0 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(i0 - Vector256.Create(128 * s0[b])), dw * Vector256.Create(d0[b]), f0);
-            f1 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(i1 - Vector256.Create(128 * s1[b])), dw * Vector256.Create(d1[b]), f1);
-            f2 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(i2 - Vector256.Create(128 * s2[b])), dw * Vector256.Create(d2[b]), f2);
-            f3 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(i3 - Vector256.Create(128 * s3[b])), dw * Vector256.Create(d3[b]), f3);
+            BlockDotsVnni(w + 16, a0 + o, a1 + o, a2 + o, a3 + o, dots);
+            var dw = HalfVector.ToSingle(Vector128.Load((ushort*)w));
+            f0 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(dots[0] - Vector256.Create(128 * s0[b])), dw * Vector256.Create(d0[b]), f0);
+            f1 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(dots[1] - Vector256.Create(128 * s1[b])), dw * Vector256.Create(d1[b]), f1);
+            f2 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(dots[2] - Vector256.Create(128 * s2[b])), dw * Vector256.Create(d2[b]), f2);
+            f3 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(dots[3] - Vector256.Create(128 * s3[b])), dw * Vector256.Create(d3[b]), f3);
         }
         f0.Store(y);
         f1.Store(y + yStride);
         f2.Store(y + 2 * yStride);
         f3.Store(y + 3 * yStride);
+    }
+
+    /// <summary>
+    /// The integer work of one block for four tokens, even and odd quads in separate accumulators: eight
+    /// independent vpdpbusd chains. Out of line so the accumulators get the low 16 registers, the only ones
+    /// VEX-encoded vpdpbusd can name.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void BlockDotsVnni(byte* q, sbyte* a0, sbyte* a1, sbyte* a2, sbyte* a3, Vector256<int>* dots)
+    {
+        Vector256<int> e0 = default, e1 = default, e2 = default, e3 = default;
+        Vector256<int> o0 = default, o1 = default, o2 = default, o3 = default;
+        for (nint k = 0; k < 32; k += 8, q += 64)
+        {
+            var we = Vector256.Load(q);
+            var wo = Vector256.Load(q + 32);
+            e0 = AvxVnni.MultiplyWideningAndAdd(e0, we, Quad(a0 + k));
+            o0 = AvxVnni.MultiplyWideningAndAdd(o0, wo, Quad(a0 + k + 4));
+            e1 = AvxVnni.MultiplyWideningAndAdd(e1, we, Quad(a1 + k));
+            o1 = AvxVnni.MultiplyWideningAndAdd(o1, wo, Quad(a1 + k + 4));
+            e2 = AvxVnni.MultiplyWideningAndAdd(e2, we, Quad(a2 + k));
+            o2 = AvxVnni.MultiplyWideningAndAdd(o2, wo, Quad(a2 + k + 4));
+            e3 = AvxVnni.MultiplyWideningAndAdd(e3, we, Quad(a3 + k));
+            o3 = AvxVnni.MultiplyWideningAndAdd(o3, wo, Quad(a3 + k + 4));
+        }
+        dots[0] = e0 + o0;
+        dots[1] = e1 + o1;
+        dots[2] = e2 + o2;
+        dots[3] = e3 + o3;
+    }
+
+    /// <summary>The 8 FP16 block scales of each block of a group, as F32 (8 per block, block after block).</summary>
+    private static void ConvertScales(byte* w, float* scales, int blocks)
+    {
+        for (int b = 0; b < blocks; b++, w += BlockBytes) HalfVector.ToSingle(Vector128.Load((ushort*)w)).Store(scales + 8 * b);
+    }
+
+    /// <summary>
+    /// 16 rows (two groups) × 4 tokens with vpdpbusd: each broadcast activation feeds two vpdpbusd. The float
+    /// accumulators live in memory (L1) so that the eight integer accumulators get the low 16 vector
+    /// registers, the only destinations the JIT gives AVX-VNNI instructions (otherwise it copies them around
+    /// every vpdpbusd).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Gemm16x4Vnni(byte* w, byte* w1, float* scalesA, float* scalesB, int blocks, Q8Activations act, int token, float* y, int yStride)
+    {
+        sbyte* a = act.Levels(token);
+        nint k = act.Columns; // token t's levels start t·k after token 0's
+        float* d0 = act.Scales(token);
+        int* s0 = act.Sums(token);
+        int scaleStride = act.BlocksPerRow;
+        float* acc = stackalloc float[64]; // (token, 16 rows)
+        new Span<float>(acc, 64).Clear();
+        for (int b = 0; b < blocks; b++, w += BlockBytes, w1 += BlockBytes)
+        {
+            byte* q = w + 16, r = w1 + 16;
+            sbyte* ab = a + b * 32;
+            Vector256<int> i0 = default, i1 = default, i2 = default, i3 = default;
+            Vector256<int> j0 = default, j1 = default, j2 = default, j3 = default;
+            for (nint quad = 0; quad < 32; quad += 4, q += 32, r += 32)
+            {
+                var wa = Vector256.Load(q);
+                var wb = Vector256.Load(r);
+                var x = Quad(ab + quad);
+                i0 = AvxVnni.MultiplyWideningAndAdd(i0, wa, x);
+                j0 = AvxVnni.MultiplyWideningAndAdd(j0, wb, x);
+                x = Quad(ab + k + quad);
+                i1 = AvxVnni.MultiplyWideningAndAdd(i1, wa, x);
+                j1 = AvxVnni.MultiplyWideningAndAdd(j1, wb, x);
+                x = Quad(ab + 2 * k + quad);
+                i2 = AvxVnni.MultiplyWideningAndAdd(i2, wa, x);
+                j2 = AvxVnni.MultiplyWideningAndAdd(j2, wb, x);
+                x = Quad(ab + 3 * k + quad);
+                i3 = AvxVnni.MultiplyWideningAndAdd(i3, wa, x);
+                j3 = AvxVnni.MultiplyWideningAndAdd(j3, wb, x);
+            }
+            var dwA = Vector256.Load(scalesA + 8 * b);
+            var dwB = Vector256.Load(scalesB + 8 * b);
+            Epilogue(acc, i0, j0, dwA, dwB, d0[b], s0[b]);
+            Epilogue(acc + 16, i1, j1, dwA, dwB, d0[b + scaleStride], s0[b + scaleStride]);
+            Epilogue(acc + 32, i2, j2, dwA, dwB, d0[b + 2 * scaleStride], s0[b + 2 * scaleStride]);
+            Epilogue(acc + 48, i3, j3, dwA, dwB, d0[b + 3 * scaleStride], s0[b + 3 * scaleStride]);
+        }
+        for (int t = 0; t < 4; t++)
+        {
+            Vector256.Load(acc + 16 * t).Store(y + t * yStride);
+            Vector256.Load(acc + 16 * t + 8).Store(y + t * yStride + 8);
+        }
+    }
+
+    /// <summary>acc[0..16) += (dots − 128·Σa) · dw · da for the two row groups of one token.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Epilogue(float* acc, Vector256<int> i, Vector256<int> j, Vector256<float> dwA, Vector256<float> dwB, float da, int sum)
+    {
+        var c = Vector256.Create(128 * sum);
+        var d = Vector256.Create(da);
+        Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(i - c), dwA * d, Vector256.Load(acc)).Store(acc);
+        Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(j - c), dwB * d, Vector256.Load(acc + 8)).Store(acc + 8);
     }
 
     /// <summary>8 rows × 1 token on AVX2 without VNNI: levels back to signed, then vpmaddubsw on |w| and sign-adjusted activations.</summary>
