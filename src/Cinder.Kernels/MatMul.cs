@@ -19,6 +19,7 @@ public sealed unsafe class MatMul : IDisposable
     private readonly WorkerPool _pool;
     private readonly RowJob _rowJob;
     private readonly PackedJob _packedJob;
+    private readonly InterleavedJob _interleavedJob;
     private readonly Q8Activations _q8 = new();
     private readonly Q8KActivations _q8k = new();
     private byte[] _activationBytes = Array.Empty<byte>(); // activations in the weight's vec_dot type, for unpacked quantized weights
@@ -31,6 +32,7 @@ public sealed unsafe class MatMul : IDisposable
         FloatIsa = floatIsa ?? FloatIsas.Best;
         _rowJob = new RowJob();
         _packedJob = new PackedJob();
+        _interleavedJob = new InterleavedJob();
     }
 
     /// <summary>The instruction-set path of the integer kernels.</summary>
@@ -47,6 +49,25 @@ public sealed unsafe class MatMul : IDisposable
         fixed (float* px = x)
         fixed (float* py = y)
         {
+            if (w.Interleaved is { } interleaved)
+            {
+                float* input = px;
+                if (interleaved.Type == GgmlType.F16)
+                {
+                    int n = batch * w.Columns;
+                    if (_rounded.Length < n) _rounded = new float[n];
+                    fixed (float* pr = _rounded)
+                    {
+                        RoundToHalfAndScale(px, pr, n);
+                        _interleavedJob.Set(interleaved, pr, py, batch, FloatIsa);
+                        _pool.Run(_interleavedJob);
+                    }
+                    return;
+                }
+                _interleavedJob.Set(interleaved, input, py, batch, FloatIsa);
+                _pool.Run(_interleavedJob);
+                return;
+            }
             if (w.Packed is { } packed)
             {
                 var activations = Activations(packed.ActivationFormat);
@@ -159,6 +180,33 @@ public sealed unsafe class MatMul : IDisposable
     {
         _q8.Dispose();
         _q8k.Dispose();
+    }
+
+    /// <summary>Groups of eight interleaved float rows split evenly across workers.</summary>
+    private sealed class InterleavedJob : IParallelJob
+    {
+        private InterleavedFloatMatrix _w = null!;
+        private float* _x;
+        private float* _y;
+        private int _batch;
+        private FloatIsa _isa;
+
+        public void Set(InterleavedFloatMatrix w, float* x, float* y, int batch, FloatIsa isa)
+        {
+            _w = w;
+            _x = x;
+            _y = y;
+            _batch = batch;
+            _isa = isa;
+        }
+
+        public void Execute(int worker, int workerCount)
+        {
+            int groups = _w.Groups;
+            int first = (int)((long)groups * worker / workerCount);
+            int last = (int)((long)groups * (worker + 1) / workerCount);
+            if (first < last) _w.Multiply(_x, _y, _w.Rows, first, last, _batch, _isa);
+        }
     }
 
     /// <summary>Groups of eight rows split evenly across workers.</summary>

@@ -165,7 +165,7 @@ public sealed unsafe class LlamaModel : LanguageModel
     private PreparedWeight Prepare(params WeightMatrix[] parts)
     {
         var prepared = PreparedWeight.Stack(parts, _repack);
-        if (prepared.Packed is null) return prepared;
+        if (!prepared.OwnsCopy) return prepared;
         foreach (var w in parts)
         {
             if (w.Name == Names.TokenEmbedding) continue; // still read row by row for the embedding
@@ -332,11 +332,18 @@ public sealed unsafe class LlamaModel : LanguageModel
         /// <summary>Batches of at least this many tokens use the F32 path (llama.cpp's Q tile size).</summary>
         public const int F32AttentionBatch = 64;
 
+        /// <summary>Tokens of one sequence whose attention shares each converted block of keys and values.</summary>
+        private const int QueryTile = 16;
+
         private readonly float[][] _query;       // per worker: (headDim) the query rounded to F16
         private readonly Half[][] _accumulator;  // per worker: (headDim) Σ softmax weight · value, in F16
-        private readonly float[][] _accumulatorF32; // per worker: (group, headDim) the same in F32 for each query head of a KV head, for large batches
-        private readonly float[][] _keyValue;       // per worker: (2, headDim) one cached key and value converted to F32
-        private readonly float[][] _softmax;        // per worker: (2, group) running max and sum per query head
+        private readonly float[][] _accumulatorF32; // per worker: (QueryTile, group, headDim) the same in F32 for each query of a tile and head of a KV head, for large batches
+        private readonly float[][] _keyValue;       // per worker: (2, cache block, headDim) one block of cached keys and values converted to F32
+        private readonly float[][] _softmax;        // per worker: (2, QueryTile · group) running max and sum per query and head
+        private readonly int[][] _tileLengths;      // per worker: (QueryTile) positions each query of a tile sees
+        private int[] _tileStart = [0];             // (tiles + 1) first token of each query tile of the batch
+        private long[] _itemEnd = [];               // (tiles · KV heads) cumulative cost of the F32 path's items
+        private int _itemCount;
         private int _layer;
         private Hyperparameters _c = null!;
         private float* _q;
@@ -351,13 +358,15 @@ public sealed unsafe class LlamaModel : LanguageModel
             _accumulatorF32 = new float[workers][];
             _keyValue = new float[workers][];
             _softmax = new float[workers][];
+            _tileLengths = new int[workers][];
             for (int i = 0; i < workers; i++)
             {
                 _query[i] = new float[headDim];
                 _accumulator[i] = new Half[headDim];
-                _accumulatorF32[i] = new float[group * headDim];
-                _keyValue[i] = new float[2 * headDim];
-                _softmax[i] = new float[2 * group];
+                _accumulatorF32[i] = new float[QueryTile * group * headDim];
+                _keyValue[i] = [];
+                _softmax[i] = new float[2 * QueryTile * group];
+                _tileLengths[i] = new int[QueryTile];
             }
         }
 
@@ -370,6 +379,7 @@ public sealed unsafe class LlamaModel : LanguageModel
             _qStride = qStride;
             _att = att;
             _batch = batch;
+            if (batch.Count >= F32AttentionBatch) PlanTiles();
         }
 
         public void Execute(int worker, int workerCount)
@@ -436,75 +446,147 @@ public sealed unsafe class LlamaModel : LanguageModel
         }
 
         /// <summary>
-        /// One (token, KV head) at a time in F32: llama.cpp's tiled kernel's precision. Each cached key and
-        /// value is converted from F16 once and used by every query head that shares it (grouped-query attention).
+        /// F32 accumulation (llama.cpp's tiled kernel's precision) over items of (query tile, KV head): a tile is
+        /// up to <see cref="QueryTile"/> consecutive tokens of one sequence. Each block of cached keys and values
+        /// is converted from F16 once per item and then used by every query of the tile and every query head
+        /// sharing the KV head (grouped-query attention) while it sits in L1. Each (query, head) still visits
+        /// its keys in position order with the same online-softmax steps, so the result does not depend on the
+        /// tiling.
         /// </summary>
         private void ExecuteF32(int worker, int workerCount)
         {
             var c = _c;
-            int items = _batch.Count * c.KvHeads;
-            int first = (int)((long)items * worker / workerCount), last = (int)((long)items * (worker + 1) / workerCount);
+            // Items are split by their cost (keys visited), not their count: causal attention gives late tokens
+            // more keys, and an even split by tokens would leave the first worker idle for most of the step.
+            long total = _itemCount == 0 ? 0 : _itemEnd[_itemCount - 1];
+            long from = total * worker / workerCount, to = total * (worker + 1) / workerCount;
+            int first = FirstItemEndingAfter(from), last = FirstItemEndingAfter(to);
+            if (worker == workerCount - 1) last = _itemCount;
             float scale = 1f / MathF.Sqrt(c.HeadDim);
             int group = c.Heads / c.KvHeads;
             int headDim = c.HeadDim;
+            var lengths = _tileLengths[worker];
             fixed (float* accs = _accumulatorF32[worker])
-            fixed (float* kv = _keyValue[worker])
             fixed (float* softmax = _softmax[worker])
+            fixed (int* length = lengths)
             {
-                float* key = kv, value = kv + headDim;
-                float* max = softmax, sum = softmax + group;
+                int rows = QueryTile * group;
+                float* max = softmax, sum = softmax + rows;
                 for (int item = first; item < last; item++)
                 {
-                    int t = item / c.KvHeads, kvh = item % c.KvHeads;
-                    var seq = _batch.Sequences[t];
-                    int length = _batch.Positions[t] + 1;
-                    float* q0 = _q + (long)t * _qStride + kvh * group * headDim; // the group's query heads are consecutive
-                    new Span<float>(accs, group * headDim).Clear();
-                    for (int g = 0; g < group; g++)
+                    int tile = item / c.KvHeads, kvh = item % c.KvHeads;
+                    int t0 = _tileStart[tile], count = _tileStart[tile + 1] - t0;
+                    var seq = _batch.Sequences[t0];
+                    int maxLength = 0;
+                    for (int j = 0; j < count; j++)
                     {
-                        max[g] = float.NegativeInfinity;
-                        sum[g] = 0;
+                        length[j] = _batch.Positions[t0 + j] + 1;
+                        maxLength = Math.Max(maxLength, length[j]);
+                    }
+                    new Span<float>(accs, count * group * headDim).Clear();
+                    for (int r = 0; r < count * group; r++)
+                    {
+                        max[r] = float.NegativeInfinity;
+                        sum[r] = 0;
                     }
                     int kvOffset = kvh * headDim;
                     var cache = seq.Cache;
                     int blockSize = cache.BlockSize;
+                    if (_keyValue[worker].Length < 2 * blockSize * headDim) _keyValue[worker] = new float[2 * blockSize * headDim];
                     var blocks = seq.Blocks;
-                    for (int b = 0, p = 0; p < length; b++)
+                    fixed (float* kv = _keyValue[worker])
                     {
-                        Half* keys = cache.Key(_layer, blocks[b] * blockSize) + kvOffset;
-                        Half* values = cache.Value(_layer, blocks[b] * blockSize) + kvOffset;
-                        int inBlock = Math.Min(blockSize, length - p);
-                        for (int i = 0; i < inBlock; i++, p++)
+                        float* keyBlock = kv, valueBlock = kv + blockSize * headDim;
+                        for (int b = 0, p = 0; p < maxLength; b++, p += blockSize)
                         {
-                            HalfAttention.ToSingle(keys + (long)i * c.KvDim, key, headDim);
-                            HalfAttention.ToSingle(values + (long)i * c.KvDim, value, headDim);
-                            for (int g = 0; g < group; g++)
+                            Half* keys = cache.Key(_layer, blocks[b] * blockSize) + kvOffset;
+                            Half* values = cache.Value(_layer, blocks[b] * blockSize) + kvOffset;
+                            int inBlock = Math.Min(blockSize, maxLength - p);
+                            for (int i = 0; i < inBlock; i++)
                             {
-                                float s = HalfAttention.DotF32(q0 + g * headDim, key, headDim) * scale;
-                                float ms = 1f, vs = 1f;
-                                if (s > max[g])
+                                HalfAttention.ToSingle(keys + (long)i * c.KvDim, keyBlock + i * headDim, headDim);
+                                HalfAttention.ToSingle(values + (long)i * c.KvDim, valueBlock + i * headDim, headDim);
+                            }
+                            for (int j = 0; j < count; j++)
+                            {
+                                int visible = Math.Min(inBlock, length[j] - p); // causal: this query sees positions < length[j]
+                                float* q0 = _q + (long)(t0 + j) * _qStride + kvh * group * headDim; // the group's query heads are consecutive
+                                for (int g = 0; g < group; g++)
                                 {
-                                    ms = MathF.Exp(max[g] - s);
-                                    max[g] = s;
+                                    int r = j * group + g;
+                                    float* q = q0 + g * headDim, acc = accs + r * headDim;
+                                    float m = max[r], s = sum[r];
+                                    for (int i = 0; i < visible; i++)
+                                    {
+                                        float score = HalfAttention.DotF32(q, keyBlock + i * headDim, headDim) * scale;
+                                        float ms = 1f, vs = 1f;
+                                        if (score > m)
+                                        {
+                                            ms = MathF.Exp(m - score);
+                                            m = score;
+                                        }
+                                        else
+                                        {
+                                            vs = MathF.Exp(score - m);
+                                        }
+                                        HalfAttention.AccumulateF32(acc, valueBlock + i * headDim, ms, vs, headDim);
+                                        s = s * ms + vs;
+                                    }
+                                    max[r] = m;
+                                    sum[r] = s;
                                 }
-                                else
-                                {
-                                    vs = MathF.Exp(s - max[g]);
-                                }
-                                HalfAttention.AccumulateF32(accs + g * headDim, value, ms, vs, headDim);
-                                sum[g] = sum[g] * ms + vs;
                             }
                         }
                     }
-                    for (int g = 0; g < group; g++)
+                    for (int j = 0; j < count; j++)
                     {
-                        float* o = _att + (long)t * c.Dim + (kvh * group + g) * headDim;
-                        float* a = accs + g * headDim;
-                        float inv = 1f / sum[g];
-                        for (int d = 0; d < headDim; d++) o[d] = a[d] * inv;
+                        for (int g = 0; g < group; g++)
+                        {
+                            int r = j * group + g;
+                            float* o = _att + (long)(t0 + j) * c.Dim + (kvh * group + g) * headDim;
+                            float* a = accs + r * headDim;
+                            float inv = 1f / sum[r];
+                            for (int d = 0; d < headDim; d++) o[d] = a[d] * inv;
+                        }
                     }
                 }
             }
+        }
+
+        /// <summary>The first item whose cumulative cost ends after <paramref name="cost"/>.</summary>
+        private int FirstItemEndingAfter(long cost)
+        {
+            int lo = 0, hi = _itemCount;
+            while (lo < hi)
+            {
+                int mid = (lo + hi) >>> 1;
+                if (_itemEnd[mid] <= cost) lo = mid + 1;
+                else hi = mid;
+            }
+            return lo;
+        }
+
+        /// <summary>Cuts the batch into query tiles and sums each (tile, KV head) item's cost, for the F32 path.</summary>
+        private void PlanTiles()
+        {
+            var batch = _batch;
+            int n = batch.Count, kvHeads = _c.KvHeads;
+            if (_tileStart.Length < n + 1) _tileStart = new int[n + 1];
+            if (_itemEnd.Length < n * kvHeads) _itemEnd = new long[n * kvHeads];
+            int tiles = 0;
+            long end = 0;
+            for (int t = 0; t < n;)
+            {
+                _tileStart[tiles] = t;
+                long cost = 0;
+                int j = t;
+                for (; j < n && j - t < QueryTile && batch.Sequences[j] == batch.Sequences[t]; j++) cost += batch.Positions[j] + 1;
+                for (int h = 0; h < kvHeads; h++) _itemEnd[tiles * kvHeads + h] = end += cost;
+                tiles++;
+                t = j;
+            }
+            _tileStart[tiles] = n;
+            _itemCount = tiles * kvHeads;
         }
     }
 }

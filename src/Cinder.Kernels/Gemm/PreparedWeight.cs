@@ -10,6 +10,8 @@ namespace Cinder.Kernels.Gemm;
 /// </summary>
 public sealed class PreparedWeight : IDisposable
 {
+    private PreparedWeight(WeightMatrix[] parts, InterleavedFloatMatrix interleaved) : this(parts, (PackedMatrix?)null) => Interleaved = interleaved;
+
     private PreparedWeight(WeightMatrix[] parts, PackedMatrix? packed)
     {
         Parts = parts;
@@ -53,6 +55,8 @@ public sealed class PreparedWeight : IDisposable
         if (parts.Count == 0) throw new ArgumentException("nothing to prepare", nameof(parts));
         if (parts.Any(p => p.Columns != parts[0].Columns)) throw new ArgumentException("stacked matrices must have the same width", nameof(parts));
         PackedMatrix? packed = null;
+        if (pack && parts.All(p => p.Type == parts[0].Type && InterleavedFloatMatrix.CanInterleave(p)))
+            return new PreparedWeight(parts.ToArray(), new InterleavedFloatMatrix(parts));
         if (pack && parts.All(p => CanPack(p.Type) && p.Rows % 8 == 0 && ActivationFormatOf(p.Type) == ActivationFormatOf(parts[0].Type)))
         {
             var runs = new List<PackedMatrix>();
@@ -81,7 +85,17 @@ public sealed class PreparedWeight : IDisposable
         _ => throw new ArgumentException($"{parts[0].Type} has no packed layout", nameof(parts)),
     };
 
-    public void Dispose() => Packed?.Dispose();
+    /// <summary>Float weights copied into the interleaved layout, or null.</summary>
+    public InterleavedFloatMatrix? Interleaved { get; }
+
+    /// <summary>True when the weights were copied or repacked out of the file: its pages behind them can be dropped.</summary>
+    public bool OwnsCopy => Packed is not null || Interleaved is not null;
+
+    public void Dispose()
+    {
+        Packed?.Dispose();
+        Interleaved?.Dispose();
+    }
 
     public override string ToString() => Packed is null ? Name : $"{Name} (packed {string.Join("+", Parts.Select(p => p.Type).Distinct())})";
 }
