@@ -335,11 +335,14 @@ public sealed unsafe class LlamaModel : LanguageModel
         /// <summary>Tokens of one sequence whose attention shares each converted block of keys and values.</summary>
         private const int QueryTile = 16;
 
+        /// <summary>Cached positions per softmax step of the F32 path (llama.cpp's KV tile).</summary>
+        private const int KvTile = 64;
+
         private readonly float[][] _query;       // per worker: (headDim) the query rounded to F16
         private readonly Half[][] _accumulator;  // per worker: (headDim) Σ softmax weight · value, in F16
         private readonly float[][] _accumulatorF32; // per worker: (QueryTile, group, headDim) the same in F32 for each query of a tile and head of a KV head, for large batches
-        private readonly float[][] _keyValue;       // per worker: (2, cache block, headDim) one block of cached keys and values converted to F32
-        private readonly float[][] _softmax;        // per worker: (2, QueryTile · group) running max and sum per query and head
+        private readonly float[][] _keyValue;       // per worker: one tile of cached keys (headDim, KvTile) and values (KvTile, headDim) converted to F32, and one key row
+        private readonly float[][] _softmax;        // per worker: (2 · QueryTile · group + KvTile) running max and sum per query and head, then one tile's scores
         private readonly int[][] _tileLengths;      // per worker: (QueryTile) positions each query of a tile sees
         private int[] _tileStart = [0];             // (tiles + 1) first token of each query tile of the batch
         private long[] _itemEnd = [];               // (tiles · KV heads) cumulative cost of the F32 path's items
@@ -364,8 +367,8 @@ public sealed unsafe class LlamaModel : LanguageModel
                 _query[i] = new float[headDim];
                 _accumulator[i] = new Half[headDim];
                 _accumulatorF32[i] = new float[QueryTile * group * headDim];
-                _keyValue[i] = [];
-                _softmax[i] = new float[2 * QueryTile * group];
+                _keyValue[i] = new float[(2 * KvTile + 1) * headDim];
+                _softmax[i] = new float[2 * QueryTile * group + KvTile];
                 _tileLengths[i] = new int[QueryTile];
             }
         }
@@ -446,12 +449,11 @@ public sealed unsafe class LlamaModel : LanguageModel
         }
 
         /// <summary>
-        /// F32 accumulation (llama.cpp's tiled kernel's precision) over items of (query tile, KV head): a tile is
-        /// up to <see cref="QueryTile"/> consecutive tokens of one sequence. Each block of cached keys and values
-        /// is converted from F16 once per item and then used by every query of the tile and every query head
-        /// sharing the KV head (grouped-query attention) while it sits in L1. Each (query, head) still visits
-        /// its keys in position order with the same online-softmax steps, so the result does not depend on the
-        /// tiling.
+        /// llama.cpp's tiled kernel for batches of 64 tokens or more: F32 queries, the cache read in tiles of
+        /// <see cref="KvTile"/> positions converted to F32 once, and per tile a softmax step (the tile's scores,
+        /// a new running maximum, the vector exp summed in double) and an F32 accumulation of the values. Work
+        /// items are (query tile, KV head): up to <see cref="QueryTile"/> consecutive tokens of one sequence and
+        /// every query head sharing the KV head (grouped-query attention) use each converted tile while it sits in L1.
         /// </summary>
         private void ExecuteF32(int worker, int workerCount)
         {
@@ -459,19 +461,20 @@ public sealed unsafe class LlamaModel : LanguageModel
             // Items are split by their cost (keys visited), not their count: causal attention gives late tokens
             // more keys, and an even split by tokens would leave the first worker idle for most of the step.
             long total = _itemCount == 0 ? 0 : _itemEnd[_itemCount - 1];
-            long from = total * worker / workerCount, to = total * (worker + 1) / workerCount;
-            int first = FirstItemEndingAfter(from), last = FirstItemEndingAfter(to);
-            if (worker == workerCount - 1) last = _itemCount;
+            int first = FirstItemEndingAfter(total * worker / workerCount);
+            int last = FirstItemEndingAfter(total * (worker + 1) / workerCount);
             float scale = 1f / MathF.Sqrt(c.HeadDim);
             int group = c.Heads / c.KvHeads;
             int headDim = c.HeadDim;
-            var lengths = _tileLengths[worker];
+            int width = HalfAttention.BestWidth;
             fixed (float* accs = _accumulatorF32[worker])
             fixed (float* softmax = _softmax[worker])
-            fixed (int* length = lengths)
+            fixed (float* kv = _keyValue[worker])
+            fixed (int* length = _tileLengths[worker])
             {
                 int rows = QueryTile * group;
-                float* max = softmax, sum = softmax + rows;
+                float* max = softmax, sum = softmax + rows, scores = softmax + 2 * rows;
+                float* keyTile = kv, valueTile = kv + KvTile * headDim, keyRow = kv + 2 * KvTile * headDim;
                 for (int item = first; item < last; item++)
                 {
                     int tile = item / c.KvHeads, kvh = item % c.KvHeads;
@@ -480,7 +483,7 @@ public sealed unsafe class LlamaModel : LanguageModel
                     int maxLength = 0;
                     for (int j = 0; j < count; j++)
                     {
-                        length[j] = _batch.Positions[t0 + j] + 1;
+                        length[j] = _batch.Positions[t0 + j] + 1; // causal: positions 0..pos
                         maxLength = Math.Max(maxLength, length[j]);
                     }
                     new Span<float>(accs, count * group * headDim).Clear();
@@ -492,49 +495,37 @@ public sealed unsafe class LlamaModel : LanguageModel
                     int kvOffset = kvh * headDim;
                     var cache = seq.Cache;
                     int blockSize = cache.BlockSize;
-                    if (_keyValue[worker].Length < 2 * blockSize * headDim) _keyValue[worker] = new float[2 * blockSize * headDim];
                     var blocks = seq.Blocks;
-                    fixed (float* kv = _keyValue[worker])
+                    for (int p0 = 0; p0 < maxLength; p0 += KvTile)
                     {
-                        float* keyBlock = kv, valueBlock = kv + blockSize * headDim;
-                        for (int b = 0, p = 0; p < maxLength; b++, p += blockSize)
+                        int inTile = Math.Min(KvTile, maxLength - p0);
+                        for (int i = 0; i < inTile; i++)
                         {
-                            Half* keys = cache.Key(_layer, blocks[b] * blockSize) + kvOffset;
-                            Half* values = cache.Value(_layer, blocks[b] * blockSize) + kvOffset;
-                            int inBlock = Math.Min(blockSize, maxLength - p);
-                            for (int i = 0; i < inBlock; i++)
+                            int slot = blocks[(p0 + i) / blockSize] * blockSize + (p0 + i) % blockSize;
+                            // Keys go in transposed (dimension-major), so scores come out 16 keys at a time.
+                            HalfAttention.ToSingle(cache.Key(_layer, slot) + kvOffset, keyRow, headDim);
+                            for (int d = 0; d < headDim; d++) keyTile[d * KvTile + i] = keyRow[d];
+                            HalfAttention.ToSingle(cache.Value(_layer, slot) + kvOffset, valueTile + i * headDim, headDim);
+                        }
+                        for (int j = 0; j < count; j++)
+                        {
+                            int visible = Math.Min(inTile, length[j] - p0); // the rest are masked for this query
+                            if (visible <= 0) continue;
+                            float* q0 = _q + (long)(t0 + j) * _qStride + kvh * group * headDim; // the group's query heads are consecutive
+                            for (int g = 0; g < group; g++)
                             {
-                                HalfAttention.ToSingle(keys + (long)i * c.KvDim, keyBlock + i * headDim, headDim);
-                                HalfAttention.ToSingle(values + (long)i * c.KvDim, valueBlock + i * headDim, headDim);
-                            }
-                            for (int j = 0; j < count; j++)
-                            {
-                                int visible = Math.Min(inBlock, length[j] - p); // causal: this query sees positions < length[j]
-                                float* q0 = _q + (long)(t0 + j) * _qStride + kvh * group * headDim; // the group's query heads are consecutive
-                                for (int g = 0; g < group; g++)
-                                {
-                                    int r = j * group + g;
-                                    float* q = q0 + g * headDim, acc = accs + r * headDim;
-                                    float m = max[r], s = sum[r];
-                                    for (int i = 0; i < visible; i++)
-                                    {
-                                        float score = HalfAttention.DotF32(q, keyBlock + i * headDim, headDim) * scale;
-                                        float ms = 1f, vs = 1f;
-                                        if (score > m)
-                                        {
-                                            ms = MathF.Exp(m - score);
-                                            m = score;
-                                        }
-                                        else
-                                        {
-                                            vs = MathF.Exp(score - m);
-                                        }
-                                        HalfAttention.AccumulateF32(acc, valueBlock + i * headDim, ms, vs, headDim);
-                                        s = s * ms + vs;
-                                    }
-                                    max[r] = m;
-                                    sum[r] = s;
-                                }
+                                int r = j * group + g;
+                                float* q = q0 + g * headDim;
+                                HalfAttention.ScoresTile(q, keyTile, KvTile, visible, headDim, scale, scores, width);
+                                float tileMax = float.NegativeInfinity;
+                                for (int i = 0; i < visible; i++) tileMax = MathF.Max(tileMax, scores[i]);
+                                float oldMax = max[r];
+                                float newMax = MathF.Max(oldMax, tileMax);
+                                float ms = oldMax == float.NegativeInfinity ? 0f : MathF.Exp(oldMax - newMax);
+                                double tileSum = HalfAttention.SoftmaxExp(scores, visible, newMax, width);
+                                max[r] = newMax;
+                                sum[r] = (float)(sum[r] * ms + tileSum);
+                                HalfAttention.AccumulateTile(accs + r * headDim, ms, scores, valueTile, visible, headDim, width);
                             }
                         }
                     }

@@ -1,6 +1,8 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Cinder.Kernels.Gemm;
+using Cinder.Kernels.Simd;
 
 namespace Cinder.Kernels.Ops;
 
@@ -101,6 +103,180 @@ public static unsafe class HalfAttention
             for (; i + 16 <= n; i += 16) Vector512.FusedMultiplyAdd(Vector512.Load(v + i), w, Vector512.Load(acc + i) * m).Store(acc + i);
         }
         for (; i < n; i++) acc[i] = acc[i] * ms + v[i] * vs;
+    }
+
+    /// <summary>The widest vector the tiled attention helpers can use here: 16, 8, 4 or 1 floats.</summary>
+    public static int BestWidth { get; } =
+        Vector512.IsHardwareAccelerated ? 16 : Avx2.IsSupported && Fma.IsSupported ? 8 : Vector128.IsHardwareAccelerated ? 4 : 1;
+
+    /// <summary>
+    /// s[i] = e^(s[i] − max) for i &lt; n, returning Σ s[i] in double: the softmax step of the tiled attention
+    /// (ggml_vec_soft_max_f32: the vector exp over whole vectors, each vector reduced and added in double,
+    /// the C library's expf for the tail). <paramref name="width"/> 16 or 8 uses ggml's vector exp of that width.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static double SoftmaxExp(float* s, int n, float max, int width)
+    {
+        int i = 0;
+        double sum = 0;
+        if (width == 16)
+        {
+            var m = Vector512.Create(max);
+            for (; i + 16 <= n; i += 16)
+            {
+                var e = VectorMath.Exp(Vector512.Load(s + i) - m);
+                e.Store(s + i);
+                sum += F32Dot.Reduce(e);
+            }
+        }
+        else if (width == 8)
+        {
+            var m = Vector256.Create(max);
+            for (; i + 8 <= n; i += 8)
+            {
+                var e = VectorMath.Exp(Vector256.Load(s + i) - m);
+                e.Store(s + i);
+                sum += F32Dot.Reduce(e);
+            }
+        }
+        for (; i < n; i++)
+        {
+            s[i] = MathF.Exp(s[i] - max);
+            sum += s[i];
+        }
+        return sum;
+    }
+
+    /// <summary>
+    /// scores[i] = scale · Σ_d q[d]·k[d·stride + i] for the keys of one tile stored transposed (dimension-major,
+    /// <paramref name="stride"/> floats per dimension): each score a chain of fused multiply-adds in dimension
+    /// order, as the tiled kernel's small GEMM sums it, computed for 16 (8, 4) keys at once with no horizontal
+    /// reduction. Scores are written for <paramref name="keys"/> rounded up to the width (stride must cover that).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void ScoresTile(float* q, float* k, int stride, int keys, int n, float scale, float* scores, int width)
+    {
+        int i = 0;
+        if (width == 16)
+        {
+            for (; i + 64 <= keys; i += 64)
+            {
+                Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
+                for (int d = 0; d < n; d++)
+                {
+                    var qd = Vector512.Create(q[d]);
+                    float* row = k + (long)d * stride + i;
+                    a0 = Vector512.FusedMultiplyAdd(qd, Vector512.Load(row), a0);
+                    a1 = Vector512.FusedMultiplyAdd(qd, Vector512.Load(row + 16), a1);
+                    a2 = Vector512.FusedMultiplyAdd(qd, Vector512.Load(row + 32), a2);
+                    a3 = Vector512.FusedMultiplyAdd(qd, Vector512.Load(row + 48), a3);
+                }
+                var sv = Vector512.Create(scale);
+                (a0 * sv).Store(scores + i);
+                (a1 * sv).Store(scores + i + 16);
+                (a2 * sv).Store(scores + i + 32);
+                (a3 * sv).Store(scores + i + 48);
+            }
+            for (; i < keys; i += 16)
+            {
+                Vector512<float> a = default;
+                for (int d = 0; d < n; d++) a = Vector512.FusedMultiplyAdd(Vector512.Create(q[d]), Vector512.Load(k + (long)d * stride + i), a);
+                (a * Vector512.Create(scale)).Store(scores + i);
+            }
+        }
+        else if (width == 8)
+        {
+            for (; i < keys; i += 8)
+            {
+                Vector256<float> a = default;
+                for (int d = 0; d < n; d++) a = Vector256.FusedMultiplyAdd(Vector256.Create(q[d]), Vector256.Load(k + (long)d * stride + i), a);
+                (a * Vector256.Create(scale)).Store(scores + i);
+            }
+        }
+        else if (width == 4)
+        {
+            for (; i < keys; i += 4)
+            {
+                Vector128<float> a = default;
+                for (int d = 0; d < n; d++) a = Vector128.FusedMultiplyAdd(Vector128.Create(q[d]), Vector128.Load(k + (long)d * stride + i), a);
+                (a * Vector128.Create(scale)).Store(scores + i);
+            }
+        }
+        else
+        {
+            for (; i < keys; i++)
+            {
+                float a = 0;
+                for (int d = 0; d < n; d++) a = MathF.FusedMultiplyAdd(q[d], k[(long)d * stride + i], a);
+                scores[i] = a * scale;
+            }
+        }
+    }
+
+    /// <summary>
+    /// acc = acc·ms + Σ_i p[i]·v[i·n..] over <paramref name="count"/> value rows of <paramref name="n"/> floats:
+    /// one tile of the weighted sum of values, each output a chain of fused multiply-adds in key order, so every
+    /// width gives the same bits.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void AccumulateTile(float* acc, float ms, float* p, float* v, int count, int n, int width)
+    {
+        int d = 0;
+        if (width == 16)
+        {
+            var m = Vector512.Create(ms);
+            for (; d + 64 <= n; d += 64)
+            {
+                // Four independent chains at once: one chain alone would wait on each multiply-add's latency.
+                var a0 = Vector512.Load(acc + d) * m;
+                var a1 = Vector512.Load(acc + d + 16) * m;
+                var a2 = Vector512.Load(acc + d + 32) * m;
+                var a3 = Vector512.Load(acc + d + 48) * m;
+                for (int i = 0; i < count; i++)
+                {
+                    var pi = Vector512.Create(p[i]);
+                    float* row = v + (long)i * n + d;
+                    a0 = Vector512.FusedMultiplyAdd(Vector512.Load(row), pi, a0);
+                    a1 = Vector512.FusedMultiplyAdd(Vector512.Load(row + 16), pi, a1);
+                    a2 = Vector512.FusedMultiplyAdd(Vector512.Load(row + 32), pi, a2);
+                    a3 = Vector512.FusedMultiplyAdd(Vector512.Load(row + 48), pi, a3);
+                }
+                a0.Store(acc + d);
+                a1.Store(acc + d + 16);
+                a2.Store(acc + d + 32);
+                a3.Store(acc + d + 48);
+            }
+            for (; d + 16 <= n; d += 16)
+            {
+                var a = Vector512.Load(acc + d) * m;
+                for (int i = 0; i < count; i++) a = Vector512.FusedMultiplyAdd(Vector512.Load(v + (long)i * n + d), Vector512.Create(p[i]), a);
+                a.Store(acc + d);
+            }
+        }
+        if (width >= 8)
+        {
+            for (; d + 8 <= n; d += 8)
+            {
+                var a = Vector256.Load(acc + d) * Vector256.Create(ms);
+                for (int i = 0; i < count; i++) a = Vector256.FusedMultiplyAdd(Vector256.Load(v + (long)i * n + d), Vector256.Create(p[i]), a);
+                a.Store(acc + d);
+            }
+        }
+        if (width >= 4)
+        {
+            for (; d + 4 <= n; d += 4)
+            {
+                var a = Vector128.Load(acc + d) * Vector128.Create(ms);
+                for (int i = 0; i < count; i++) a = Vector128.FusedMultiplyAdd(Vector128.Load(v + (long)i * n + d), Vector128.Create(p[i]), a);
+                a.Store(acc + d);
+            }
+        }
+        for (; d < n; d++)
+        {
+            float a = acc[d] * ms;
+            for (int i = 0; i < count; i++) a = MathF.FusedMultiplyAdd(v[(long)i * n + d], p[i], a);
+            acc[d] = a;
+        }
     }
 
     /// <summary>The scalar reference of <see cref="Dot"/>: the same sum in double.</summary>
