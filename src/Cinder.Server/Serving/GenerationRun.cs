@@ -75,5 +75,14 @@ internal sealed class GenerationRun : IDisposable
 
     public static string FinishReasonName(FinishReason reason) => reason == FinishReason.Length ? "length" : "stop";
 
-    public void Dispose() => _linked.Dispose();
+    /// <summary>
+    /// Stops the generation if it is still going (a no-op once it finished), then releases the token link. When a
+    /// write to a reset connection ends the response, the request's abort signal may only fire after this; without
+    /// the explicit stop, the generation would run on to max_tokens with nobody reading it.
+    /// </summary>
+    public void Dispose()
+    {
+        Handle.Cancel();
+        _linked.Dispose();
+    }
 }
