@@ -221,7 +221,7 @@ public sealed unsafe class LlamaModel : LanguageModel
             MaxBatchTokens = maxBatchTokens;
             var c = model.Config;
             _matmul = new MatMul(pool);
-            _attention = new AttentionJob(pool.Threads, c.HeadDim, c.Heads / c.KvHeads);
+            _attention = new AttentionJob(pool.Threads, c.HeadDim, c.Heads, c.Heads / c.KvHeads);
             _x = new float[maxBatchTokens * c.Dim];
             _xb = new float[maxBatchTokens * c.Dim];
             _qkv = new float[maxBatchTokens * (c.Dim + 2 * c.KvDim)];
@@ -338,11 +338,11 @@ public sealed unsafe class LlamaModel : LanguageModel
         /// <summary>Cached positions per softmax step of the F32 path (llama.cpp's KV tile).</summary>
         private const int KvTile = 64;
 
-        private readonly float[][] _query;       // per worker: (headDim) the query rounded to F16
-        private readonly Half[][] _accumulator;  // per worker: (headDim) Σ softmax weight · value, in F16
+        private readonly float[][] _query;       // per worker: (heads, headDim) a token's queries rounded to F16
+        private readonly float[][] _accumulator; // per worker: (heads, headDim) Σ softmax weight · value per head, F16 values held in floats
         private readonly float[][] _accumulatorF32; // per worker: (QueryTile, group, headDim) the same in F32 for each query of a tile and head of a KV head, for large batches
         private readonly float[][] _keyValue;       // per worker: one tile of cached keys (headDim, KvTile) and values (KvTile, headDim) converted to F32, and one key row
-        private readonly float[][] _softmax;        // per worker: (2 · QueryTile · group + KvTile) running max and sum per query and head, then one tile's scores
+        private readonly float[][] _softmax;        // per worker: running max and sum per query and head (F32 path: then one tile's scores)
         private readonly int[][] _tileLengths;      // per worker: (QueryTile) positions each query of a tile sees
         private int[] _tileStart = [0];             // (tiles + 1) first token of each query tile of the batch
         private long[] _itemEnd = [];               // (tiles · KV heads) cumulative cost of the F32 path's items
@@ -354,21 +354,21 @@ public sealed unsafe class LlamaModel : LanguageModel
         private float* _att;
         private ForwardBatch _batch = null!;
 
-        public AttentionJob(int workers, int headDim, int group)
+        public AttentionJob(int workers, int headDim, int heads, int group)
         {
             _query = new float[workers][];
-            _accumulator = new Half[workers][];
+            _accumulator = new float[workers][];
             _accumulatorF32 = new float[workers][];
             _keyValue = new float[workers][];
             _softmax = new float[workers][];
             _tileLengths = new int[workers][];
             for (int i = 0; i < workers; i++)
             {
-                _query[i] = new float[headDim];
-                _accumulator[i] = new Half[headDim];
+                _query[i] = new float[heads * headDim];
+                _accumulator[i] = new float[heads * headDim];
                 _accumulatorF32[i] = new float[QueryTile * group * headDim];
                 _keyValue[i] = new float[(2 * KvTile + 1) * headDim];
-                _softmax[i] = new float[2 * QueryTile * group + KvTile];
+                _softmax[i] = new float[Math.Max(2 * QueryTile * group + KvTile, 2 * heads)]; // the F32 path's, or the F16 path's
                 _tileLengths[i] = new int[QueryTile];
             }
         }
@@ -391,59 +391,84 @@ public sealed unsafe class LlamaModel : LanguageModel
             else ExecuteF16(worker, workerCount);
         }
 
-        /// <summary>One (token, head) at a time, F16-rounded query and F16 accumulator: llama.cpp's one-chunk kernel.</summary>
+        /// <summary>
+        /// llama.cpp's one-chunk kernel: F16-rounded queries and F16 accumulators, one online-softmax step per key.
+        /// Items are (token, run of heads); an item walks the token's cached positions once and updates all its
+        /// heads at each, so the keys and values of a position are read as one contiguous run instead of one
+        /// 128-byte piece per head per pass (the cache rows are a position's every head). Each head's arithmetic
+        /// is the same as one head at a time.
+        /// </summary>
         private void ExecuteF16(int worker, int workerCount)
         {
             var c = _c;
-            int items = _batch.Count * c.Heads;
+            int n = _batch.Count;
+            // Enough runs per token that every worker has work even for a single decoding token.
+            int runs = Math.Min(c.Heads, (2 * workerCount + n - 1) / n);
+            int items = n * runs;
             int first = (int)((long)items * worker / workerCount), last = (int)((long)items * (worker + 1) / workerCount);
             float scale = 1f / MathF.Sqrt(c.HeadDim);
             int group = c.Heads / c.KvHeads;
             int headDim = c.HeadDim;
-            fixed (float* query = _query[worker])
-            fixed (Half* acc = _accumulator[worker])
+            fixed (float* queries = _query[worker])
+            fixed (float* accs = _accumulator[worker])
+            fixed (float* softmax = _softmax[worker])
             {
                 for (int item = first; item < last; item++)
                 {
-                    int t = item / c.Heads, h = item % c.Heads;
+                    int t = item / runs, run = item % runs;
+                    int h0 = (int)((long)c.Heads * run / runs), h1 = (int)((long)c.Heads * (run + 1) / runs), heads = h1 - h0;
+                    float* max = softmax, sum = softmax + heads;
                     var seq = _batch.Sequences[t];
                     int length = _batch.Positions[t] + 1; // causal: positions 0..pos
-                    float* q = _q + (long)t * _qStride + h * headDim;
-                    for (int d = 0; d < headDim; d++) query[d] = (float)(Half)q[d];
-                    new Span<Half>(acc, headDim).Clear();
-                    int kvOffset = h / group * headDim;
+                    float* q = _q + (long)t * _qStride + h0 * headDim;
+                    for (int d = 0; d < heads * headDim; d++) queries[d] = (float)(Half)q[d];
+                    new Span<float>(accs, heads * headDim).Clear();
+                    for (int h = 0; h < heads; h++)
+                    {
+                        max[h] = float.NegativeInfinity;
+                        sum[h] = 0;
+                    }
                     var cache = seq.Cache;
                     int blockSize = cache.BlockSize;
-                    float sum = 0, max = float.NegativeInfinity;
                     var blocks = seq.Blocks;
                     for (int b = 0, p = 0; p < length; b++)
                     {
                         // Positions of one block sit in consecutive cache rows.
-                        Half* keys = cache.Key(_layer, blocks[b] * blockSize) + kvOffset;
-                        Half* values = cache.Value(_layer, blocks[b] * blockSize) + kvOffset;
+                        Half* keys = cache.Key(_layer, blocks[b] * blockSize);
+                        Half* values = cache.Value(_layer, blocks[b] * blockSize);
                         int inBlock = Math.Min(blockSize, length - p);
                         for (int i = 0; i < inBlock; i++, p++)
                         {
-                            float s = HalfAttention.Dot(query, keys + (long)i * c.KvDim, headDim) * scale;
-                            float ms = 1f, vs = 1f;
-                            if (s > max)
+                            Half* keyRow = keys + (long)i * c.KvDim, valueRow = values + (long)i * c.KvDim;
+                            for (int h = 0; h < heads; h++)
                             {
-                                // A new maximum rescales what was accumulated so far.
-                                ms = MathF.Exp(max - s);
-                                max = s;
-                                HalfAttention.Scale(acc, ms, headDim);
+                                int kvOffset = (h0 + h) / group * headDim;
+                                float* acc = accs + h * headDim;
+                                float s = HalfAttention.Dot(queries + h * headDim, keyRow + kvOffset, headDim) * scale;
+                                float ms = 1f, vs = 1f;
+                                if (s > max[h])
+                                {
+                                    // A new maximum rescales what was accumulated so far.
+                                    ms = MathF.Exp(max[h] - s);
+                                    max[h] = s;
+                                    HalfAttention.Scale(acc, ms, headDim);
+                                }
+                                else
+                                {
+                                    vs = MathF.Exp(s - max[h]);
+                                }
+                                HalfAttention.MultiplyAdd(acc, valueRow + kvOffset, vs, headDim);
+                                sum[h] = sum[h] * ms + vs;
                             }
-                            else
-                            {
-                                vs = MathF.Exp(s - max);
-                            }
-                            HalfAttention.MultiplyAdd(acc, values + (long)i * c.KvDim, vs, headDim);
-                            sum = sum * ms + vs;
                         }
                     }
-                    float* o = _att + (long)t * c.Dim + h * headDim;
-                    float inv = 1f / sum;
-                    for (int d = 0; d < headDim; d++) o[d] = (float)acc[d] * inv;
+                    for (int h = 0; h < heads; h++)
+                    {
+                        float* o = _att + (long)t * c.Dim + (h0 + h) * headDim;
+                        float* acc = accs + h * headDim;
+                        float inv = 1f / sum[h];
+                        for (int d = 0; d < headDim; d++) o[d] = acc[d] * inv;
+                    }
                 }
             }
         }

@@ -73,6 +73,25 @@ public static class HalfVector
         return Vector256.Narrow(result.GetLower(), result.GetUpper());
     }
 
+    /// <summary>
+    /// (float)(Half)f for sixteen floats without leaving F32: the same rounding as <see cref="ToHalf(Vector512{float})"/>
+    /// (nearest even; half subnormals; overflow to infinity; NaN quiet) applied to the float's own bits. An
+    /// accumulator kept in F32 but rounded like this after every step holds exactly what an F16 one would.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> RoundToHalfPrecision(Vector512<float> f)
+    {
+        var u = f.AsUInt32();
+        var sign = u & Vector512.Create(0x80000000u);
+        var a = u & Vector512.Create(0x7FFFFFFFu);
+        var normal = (a + Vector512.Create(0xFFFu) + ((a >> 13) & Vector512.Create(1u))) & Vector512.Create(0xFFFFE000u);
+        var sub = ((a.AsSingle() + Vector512.Create(0.5f)) - Vector512.Create(0.5f)).AsUInt32();
+        var result = Vector512.ConditionalSelect(Vector512.LessThan(a, Vector512.Create(0x38800000u)), sub, normal);
+        result = Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(a, Vector512.Create(0x477FF000u)), Vector512.Create(0x7F800000u), result);
+        result = Vector512.ConditionalSelect(Vector512.GreaterThan(a, Vector512.Create(0x7F800000u)), Vector512.Create(0x7FC00000u), result);
+        return (result | sign).AsSingle();
+    }
+
     /// <summary>Eight floats to halves (see the 512-bit overload).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<ushort> ToHalf(Vector256<float> f)

@@ -47,7 +47,7 @@ public sealed unsafe class PackedQ4_0 : PackedMatrix
     public override void Multiply(QuantizedActivations activations, float* y, int yStride, int groupStart, int groupEnd, int tokens, KernelIsa isa)
     {
         // F32 block scales of two row groups for the 16-row GEMM (a few KiB; allocated once per call).
-        float* scales = stackalloc float[isa == KernelIsa.AvxVnni && tokens >= 4 ? 16 * Blocks : 0];
+        float* scales = stackalloc float[isa == KernelIsa.AvxVnni && tokens >= 8 ? 16 * Blocks : 0];
         var a = Expect<Q8Activations>(activations, tokens);
         for (int g = groupStart; g < groupEnd; g++)
         {
@@ -57,12 +57,13 @@ public sealed unsafe class PackedQ4_0 : PackedMatrix
             {
                 if (tokens >= 4 && g + 1 < groupEnd)
                 {
-                    // Two groups at once (16 rows): every broadcast activation feeds two vpdpbusd. Their block
-                    // scales are converted to F32 once here and reused by every tile of four tokens.
+                    // Two groups at once (16 rows): every broadcast activation feeds two vpdpbusd. The first tile
+                    // converts the block scales to F32 as it streams the weights in (a pass of its own would walk
+                    // memory strided, waiting on every block) and keeps them for the later tiles.
                     byte* w1 = Block(g + 1, 0);
-                    ConvertScales(w, scales, Blocks);
-                    ConvertScales(w1, scales + 8 * Blocks, Blocks);
-                    for (; t + 4 <= tokens; t += 4) Gemm16x4Vnni(w, w1, scales, scales + 8 * Blocks, Blocks, a, t, y + (long)t * yStride + g * 8, yStride);
+                    float* keep = tokens >= 8 ? scales : null;
+                    for (; t + 4 <= tokens; t += 4)
+                        Gemm16x4Vnni(w, w1, keep, keep == null ? null : keep + 8 * Blocks, convert: t == 0, Blocks, a, t, y + (long)t * yStride + g * 8, yStride);
                     for (int u = t; u < tokens; u++)
                     {
                         GemvVnni(w, Blocks, a, u, y + (long)u * yStride + g * 8);
@@ -175,14 +176,8 @@ public sealed unsafe class PackedQ4_0 : PackedMatrix
     /// registers, the only destinations the JIT gives AVX-VNNI instructions (otherwise it copies them around
     /// every vpdpbusd).
     /// </summary>
-    /// <summary>The 8 FP16 block scales of each block of a group, as F32 (8 per block, block after block).</summary>
-    private static void ConvertScales(byte* w, float* scales, int blocks)
-    {
-        for (int b = 0; b < blocks; b++, w += BlockBytes) HalfVector.ToSingle(Vector128.Load((ushort*)w)).Store(scales + 8 * b);
-    }
-
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void Gemm16x4Vnni(byte* w, byte* w1, float* scalesA, float* scalesB, int blocks, Q8Activations act, int token, float* y, int yStride)
+    internal static void Gemm16x4Vnni(byte* w, byte* w1, float* scalesA, float* scalesB, bool convert, int blocks, Q8Activations act, int token, float* y, int yStride)
     {
         sbyte* a = act.Levels(token);
         nint k = act.Columns; // token t's levels start t·k after token 0's
@@ -194,6 +189,13 @@ public sealed unsafe class PackedQ4_0 : PackedMatrix
         var mask = Vector256.Create((byte)0x0F);
         for (int b = 0; b < blocks; b++, w += BlockBytes, w1 += BlockBytes)
         {
+            // A decode batch of a few tokens streams these weights from memory once, like a GEMV: ask for them
+            // early (in a prompt's later tiles they are already in cache and the hints cost next to nothing).
+            for (int line = 0; line < BlockBytes; line += 64)
+            {
+                Sse.Prefetch0(w + PrefetchDistance + line);
+                Sse.Prefetch0(w1 + PrefetchDistance + line);
+            }
             byte* q = w + 16, r = w1 + 16;
             sbyte* ab = a + b * 32;
             Vector256<int> i0 = default, i1 = default, i2 = default, i3 = default;
@@ -231,8 +233,22 @@ public sealed unsafe class PackedQ4_0 : PackedMatrix
                 i3 = AvxVnni.MultiplyWideningAndAdd(i3, hiA, x);
                 j3 = AvxVnni.MultiplyWideningAndAdd(j3, hiB, x);
             }
-            var dwA = Vector256.Load(scalesA + 8 * b);
-            var dwB = Vector256.Load(scalesB + 8 * b);
+            Vector256<float> dwA, dwB;
+            if (convert)
+            {
+                dwA = HalfVector.ToSingle(Vector128.Load((ushort*)w));
+                dwB = HalfVector.ToSingle(Vector128.Load((ushort*)w1));
+                if (scalesA != null)
+                {
+                    dwA.Store(scalesA + 8 * b);
+                    dwB.Store(scalesB + 8 * b);
+                }
+            }
+            else
+            {
+                dwA = Vector256.Load(scalesA + 8 * b);
+                dwB = Vector256.Load(scalesB + 8 * b);
+            }
             Epilogue(acc, i0, j0, dwA, dwB, d0[b], s0[b]);
             Epilogue(acc + 16, i1, j1, dwA, dwB, d0[b + scaleStride], s0[b + scaleStride]);
             Epilogue(acc + 32, i2, j2, dwA, dwB, d0[b + 2 * scaleStride], s0[b + 2 * scaleStride]);

@@ -39,28 +39,28 @@ public static unsafe class HalfAttention
         return (float)sum;
     }
 
-    /// <summary>y = f16(y + x·v) elementwise (ggml_vec_mad_f16: fused in the vector part).</summary>
+    /// <summary>
+    /// y = f16(y + x·v) elementwise (ggml_vec_mad_f16: fused in the vector part), with the F16 accumulator y held
+    /// as floats that are always F16 values: the same numbers, without converting y in and out on every step.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void MultiplyAdd(Half* y, Half* x, float v, int n)
+    public static void MultiplyAdd(float* y, Half* x, float v, int n)
     {
         int np = Vector512.IsHardwareAccelerated ? n & ~(Step - 1) : 0;
         var vv = Vector512.Create(v);
         for (int i = 0; i < np; i += 16)
-        {
-            var r = Vector512.FusedMultiplyAdd(HalfVector.Load16(x + i), vv, HalfVector.Load16(y + i));
-            HalfVector.ToHalf(r).Store((ushort*)y + i);
-        }
-        for (int i = np; i < n; i++) y[i] = (Half)((float)y[i] + (float)x[i] * v);
+            HalfVector.RoundToHalfPrecision(Vector512.FusedMultiplyAdd(HalfVector.Load16(x + i), vv, Vector512.Load(y + i))).Store(y + i);
+        for (int i = np; i < n; i++) y[i] = (float)(Half)(y[i] + (float)x[i] * v);
     }
 
-    /// <summary>y = f16(y·v) elementwise (ggml_vec_scale_f16).</summary>
+    /// <summary>y = f16(y·v) elementwise (ggml_vec_scale_f16), y held as F16 values in floats.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Scale(Half* y, float v, int n)
+    public static void Scale(float* y, float v, int n)
     {
         int np = Vector512.IsHardwareAccelerated ? n & ~(Step - 1) : 0;
         var vv = Vector512.Create(v);
-        for (int i = 0; i < np; i += 16) HalfVector.ToHalf(HalfVector.Load16(y + i) * vv).Store((ushort*)y + i);
-        for (int i = np; i < n; i++) y[i] = (Half)((float)y[i] * v);
+        for (int i = 0; i < np; i += 16) HalfVector.RoundToHalfPrecision(Vector512.Load(y + i) * vv).Store(y + i);
+        for (int i = np; i < n; i++) y[i] = (float)(Half)(y[i] * v);
     }
 
     /// <summary>n halves to floats, exactly.</summary>

@@ -43,4 +43,31 @@ public class HalfConversionTests
             }
         }
     }
+
+    [Fact]
+    public void RoundingToHalfPrecisionInFloatsEqualsARoundTripThroughHalf()
+    {
+        // Every float whose high 19 bits vary, with low bits that hit ties, just-below and just-above ties, plus
+        // random low bits: all exponents (subnormal halves, overflow to infinity, infinities, NaN) and both signs.
+        var random = new Random(5);
+        var values = new List<float>();
+        for (uint high = 0; high < 1u << 19; high += 3)
+        {
+            foreach (uint low in new uint[] { 0, 0x1000, 0x0FFF, 0x1001, 0x1FFF, (uint)random.Next(0x2000) })
+                values.Add(BitConverter.UInt32BitsToSingle((high << 13) | low));
+        }
+        values.AddRange([65504f, 65519.99f, 65520f, -65520f, 6.1035156e-5f, 6.1035152e-5f, 5.9604645e-8f, 2.9802322e-8f, 2.9802326e-8f, -0f, float.Epsilon]);
+        var input = values.ToArray();
+        for (int i = 0; i + 16 <= input.Length; i += 16)
+        {
+            var rounded = HalfVector.RoundToHalfPrecision(Vector512.Create(input.AsSpan(i, 16)));
+            for (int j = 0; j < 16; j++)
+            {
+                float expected = (float)(Half)input[i + j];
+                float actual = rounded[j];
+                Assert.True(BitConverter.SingleToUInt32Bits(expected) == BitConverter.SingleToUInt32Bits(actual) || (float.IsNaN(expected) && float.IsNaN(actual)),
+                    $"{input[i + j]:R} (0x{BitConverter.SingleToUInt32Bits(input[i + j]):X8}): {actual:R}, expected {expected:R}");
+            }
+        }
+    }
 }
