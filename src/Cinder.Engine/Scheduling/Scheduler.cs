@@ -4,7 +4,7 @@ namespace Cinder.Engine.Scheduling;
 /// Decides, step by step, which sequences the engine advances: a pure state machine with no model and no
 /// threads (DESIGN.md convention 6). Each step every running sequence that is decoding gets one token,
 /// prompts are split into chunks under a per-step token budget so a long prompt never freezes running
-/// streams, and waiting requests are admitted tenant by tenant with deficit round robin weighted by each
+/// streams, and waiting requests are admitted tenant by tenant with start-time fair queuing weighted by each
 /// tenant's weight. KV blocks come from a shared pool with prefix caching; when a decode needs a block and
 /// none is left, the most recently admitted sequence is preempted (freed, and recomputed later).
 /// </summary>
@@ -17,8 +17,8 @@ public sealed class Scheduler
     private readonly Dictionary<string, TenantState> _tenants = new(StringComparer.Ordinal);
     private readonly ScheduleStep _step = new();
     private int _ringPosition;
-    private bool _quantumGranted;
     private int _waiting;
+    private double _virtualTime;
 
     public Scheduler(SchedulerOptions options)
     {
@@ -113,7 +113,7 @@ public sealed class Scheduler
             budget -= AddPrefillChunk(s, budget);
         }
 
-        // 3. Admit waiting requests, tenant by tenant (weighted deficit round robin), while slots, budget and blocks allow.
+        // 3. Admit waiting requests, tenant by tenant (weighted fair queuing), while slots, budget and blocks allow.
         //    Not in a step that had to preempt: the freed blocks are spoken for, and re-admitting at once would thrash.
         while (budget > 0 && _running.Count < _options.MaxRunning && _waiting > 0 && _step.Preempted.Count == 0)
         {
@@ -122,7 +122,7 @@ public sealed class Scheduler
             var (tenant, s) = next.Value;
             if (!Admit(s)) break; // not even its first block fits: wait for blocks to free up
             tenant.Queue.RemoveFirst();
-            tenant.Deficit -= AdmissionCost(s);
+            Charge(tenant, s);
             _waiting--;
             _step.Admitted.Add(s);
             budget -= AddPrefillChunk(s, budget);
@@ -178,39 +178,45 @@ public sealed class Scheduler
         return t;
     }
 
-    /// <summary>Cost of admitting a request in the fair-queuing ledger: the prompt it brings.</summary>
-    private static int AdmissionCost(ScheduledSequence s) => Math.Max(1, s.Tokens.Count);
-
-    /// <summary>Deficit round robin: visit tenants in turn, granting each visit a quantum proportional to the weight.</summary>
+    /// <summary>
+    /// Start-time fair queuing (Goyal et al.): a tenant's next request starts, in virtual time, where its previous one
+    /// finished, or at the current virtual time if the tenant was idle; the earliest start goes first. A tenant that
+    /// was idle is thus served at the next free slot, however long a flooder's queue, and backlogged tenants share
+    /// admissions in proportion to their weights. Ties go round the ring so equal tenants alternate.
+    /// </summary>
     private (TenantState, ScheduledSequence)? NextToAdmit()
     {
-        double quantum = _options.TokenBudget;
-        for (int visits = 0; visits < _ring.Count * 64 + 64; visits++)
+        TenantState? best = null;
+        int bestIndex = 0;
+        double bestStart = double.MaxValue;
+        for (int k = 0; k < _ring.Count; k++)
         {
-            if (_ringPosition >= _ring.Count) _ringPosition = 0;
-            var t = _ring[_ringPosition];
-            if (t.Queue.First is not { } head)
+            int i = (_ringPosition + k) % _ring.Count;
+            var t = _ring[i];
+            if (t.Queue.First is null) continue;
+            double start = Math.Max(_virtualTime, t.LastFinish);
+            if (start < bestStart)
             {
-                t.Deficit = 0;
-                Advance();
-                continue;
+                best = t;
+                bestIndex = i;
+                bestStart = start;
             }
-            if (!_quantumGranted)
-            {
-                t.Deficit += quantum * t.Policy.Weight;
-                _quantumGranted = true;
-            }
-            if (t.Deficit >= AdmissionCost(head.Value)) return (t, head.Value);
-            Advance();
         }
-        // Unreachable with positive weights: every visit adds to a deficit that eventually covers the head.
-        return null;
+        if (best is null) return null;
+        _ringPosition = (bestIndex + 1) % _ring.Count;
+        return (best, best.Queue.First!.Value);
+    }
 
-        void Advance()
-        {
-            _ringPosition++;
-            _quantumGranted = false;
-        }
+    /// <summary>
+    /// Advances the fair-queuing clock for an admission. The cost is the work the request asks for, its prompt and
+    /// its generation limit, so long outputs count as much as long prompts; a preempted request coming back is not
+    /// charged twice for the scheduler's own decision.
+    /// </summary>
+    private void Charge(TenantState tenant, ScheduledSequence s)
+    {
+        double start = Math.Max(_virtualTime, tenant.LastFinish);
+        _virtualTime = start;
+        if (s.Preemptions == 0) tenant.LastFinish = start + (s.PromptLength + s.MaxNewTokens) / tenant.Policy.Weight;
     }
 
     /// <summary>Moves a waiting sequence to running, reusing cached prefix blocks; false if no block is available for it.</summary>
@@ -311,7 +317,8 @@ public sealed class Scheduler
         public TenantPolicy Policy { get; } = policy;
         public TokenBucket? Bucket { get; } = bucket;
         public LinkedList<ScheduledSequence> Queue { get; } = new();
-        public double Deficit { get; set; }
+        /// <summary>Virtual time at which this tenant's last admitted request finishes (start-time fair queuing).</summary>
+        public double LastFinish { get; set; }
         public int InFlight { get; set; }
     }
 }
