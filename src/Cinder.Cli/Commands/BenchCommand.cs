@@ -47,7 +47,7 @@ internal static class BenchCommand
                     {
                         if (p > model.ContextLength) throw new UsageException($"pp{p} exceeds the model's context of {model.ContextLength}");
                         var r = bench.PromptProcessing(p, repetitions);
-                        rows.Add((file.Name, file.Length, parameters, type, r, null, null));
+                        rows.Add((file.Name, model.File.FileSize, parameters, type, r, null, null));
                         if (asJson) WriteJson(rows[^1]);
                         else Console.Error.WriteLine($"{file.Name} t={t} {r.Test}: {r.Mean:F2} ± {r.StdDev:F2} tok/s");
                     }
@@ -59,15 +59,19 @@ internal static class BenchCommand
                         {
                             using var pool = new WorkerPool(t);
                             bandwidths[t] = bw = MemoryBandwidth.MeasureAnonymous(pool);
+                            // What transparent huge pages (asked for on weight memory) are worth here: the same read without them.
+                            double small = MemoryBandwidth.MeasureAnonymous(pool, hugePages: false);
+                            int gain = (int)Math.Round((bw / small - 1) * 100);
+                            Console.Error.WriteLine($"memory read bandwidth, {t} thread{(t == 1 ? "" : "s")}: {bw / 1e9:F1} GB/s with transparent huge pages, {small / 1e9:F1} GB/s without ({(gain > 0 ? "+" : "")}{gain}%)");
                         }
                         double share = r.Mean * model.WeightBytesPerToken / bw;
-                        rows.Add((file.Name, file.Length, parameters, type, r, bw, share));
+                        rows.Add((file.Name, model.File.FileSize, parameters, type, r, bw, share));
                         if (asJson) WriteJson(rows[^1]);
                         else Console.Error.WriteLine($"{file.Name} t={t} {r.Test}: {r.Mean:F2} ± {r.StdDev:F2} tok/s ({share:P0} of {bw / 1e9:F1} GB/s)");
                     }
                     long rss = ModelBenchmark.ResidentBytes();
-                    long expected = file.Length + bench.KvCacheBytes;
-                    Console.Error.WriteLine($"resident memory: {InspectCommand.FormatBytes(rss)} = {(double)rss / expected:P0} of model file + KV cache ({InspectCommand.FormatBytes(file.Length)} + {InspectCommand.FormatBytes(bench.KvCacheBytes)})");
+                    long expected = model.File.FileSize + bench.KvCacheBytes; // (the file's own size: a symbolic link's FileInfo.Length is the link's)
+                    Console.Error.WriteLine($"resident memory: {InspectCommand.FormatBytes(rss)} = {(double)rss / expected:P0} of model file + KV cache ({InspectCommand.FormatBytes(model.File.FileSize)} + {InspectCommand.FormatBytes(bench.KvCacheBytes)})");
                 }
             }
             if (!asJson)
