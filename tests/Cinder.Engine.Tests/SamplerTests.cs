@@ -54,6 +54,21 @@ public class SamplerTests
     }
 
     [Fact]
+    public void TopKOverAFullVocabularyBreaksTiesTowardsTheLowerIds()
+    {
+        // 60 tokens share the best logit, scattered over 32000 (among them the last few ids, past any whole vector):
+        // top-k 40 keeps the 40 lowest of them, as llama.cpp's sort does, and never one of the other 20.
+        var random = new Random(5);
+        var logits = Enumerable.Range(0, 32000).Select(_ => (float)Math.Round(random.NextDouble() * 8 - 10, 1)).ToArray();
+        var best = Enumerable.Range(0, 32000).OrderBy(_ => random.Next()).Take(57).Concat([31997, 31998, 31999]).Distinct().Take(60).ToArray();
+        foreach (int id in best) logits[id] = 1f;
+        var expected = best.Order().Take(40).ToHashSet();
+        var f = Frequencies(Plain() with { TopK = 40 }, logits, 8000);
+        var drawn = Enumerable.Range(0, logits.Length).Where(i => f[i] > 0).ToHashSet();
+        Assert.True(expected.SetEquals(drawn), $"drawn but not expected: [{string.Join(", ", drawn.Except(expected))}], expected but not drawn: [{string.Join(", ", expected.Except(drawn))}]");
+    }
+
+    [Fact]
     public void TopPKeepsTheSmallestSetReachingP()
     {
         // probabilities 0.5, 0.3, 0.15, 0.05

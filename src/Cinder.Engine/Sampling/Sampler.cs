@@ -1,3 +1,6 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
 namespace Cinder.Engine.Sampling;
 
 /// <summary>
@@ -49,7 +52,6 @@ public sealed class Sampler
 
         // Sort candidates by logit once; every filter then keeps a prefix.
         int n = VocabSize;
-        for (int i = 0; i < n; i++) _candidates[i] = i;
         int keep = n;
         if (p.TopK > 0 && p.TopK < n)
         {
@@ -58,6 +60,7 @@ public sealed class Sampler
         }
         else
         {
+            for (int i = 0; i < n; i++) _candidates[i] = i;
             SortByLogit(n);
         }
 
@@ -142,21 +145,38 @@ public sealed class Sampler
         for (int i = 0; i < count; i++) _probs[i] *= inv;
     }
 
-    /// <summary>Moves the k largest logits to the front of ids, sorted descending (a bounded selection: O(n log k)).</summary>
+    /// <summary>Puts the ids of the k largest logits at the front of ids, sorted descending (a bounded selection: O(n log k)).</summary>
     private void PartialSortTop(int[] ids, int k)
     {
-        // Min-heap of size k on the logits.
+        // Min-heap of size k on the logits, seeded with ids 0..k-1.
         var logits = _logits;
-        for (int i = 0; i < k; i++) SiftUp(ids, i, logits);
-        for (int i = k; i < ids.Length; i++)
+        for (int i = 0; i < k; i++)
         {
-            if (Better(ids[i], ids[0], logits))
+            ids[i] = i;
+            SiftUp(ids, i, logits);
+        }
+        // Every id in the heap is lower than the one scanned, so a tie keeps the heap as it is: an id enters only with
+        // a logit strictly above the heap's smallest. Whole vectors at or below it (nearly all, once the heap holds
+        // likely tokens) are passed over with one comparison.
+        int n = logits.Length, next = k;
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; next + Vector<float>.Count <= n; next += Vector<float>.Count)
             {
-                ids[0] = ids[i];
-                SiftDown(ids, 0, k, logits);
+                if (!Vector.GreaterThanAny(new Vector<float>(logits, next), new Vector<float>(logits[ids[0]]))) continue;
+                for (int j = next; j < next + Vector<float>.Count; j++) Offer(ids, j, k, logits);
             }
         }
+        for (; next < n; next++) Offer(ids, next, k, logits);
         SortByLogit(k);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Offer(int[] heap, int id, int k, float[] logits)
+    {
+        if (!(logits[id] > logits[heap[0]])) return;
+        heap[0] = id;
+        SiftDown(heap, 0, k, logits);
     }
 
     /// <summary>Sorts the first <paramref name="count"/> candidates by descending logit.</summary>
