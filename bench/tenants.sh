@@ -40,7 +40,9 @@ done
 url=${url%/}
 [ -n "$url" ] || { echo "error: the server did not start:" >&2; cat "$out/serve.log" >&2; exit 1; }
 
-load() { $cinder loadtest --url "$url" --json "$@" 2>/dev/null; }
+# The load generator runs at the lowest CPU priority: on this 2-core machine it would otherwise take cycles from the
+# server it measures (a client elsewhere would not).
+load() { nice -n 19 $cinder loadtest --url "$url" --json "$@" 2>/dev/null; }
 
 # 1. Throughput. A warm-up request first (JIT, first touches of the KV cache), then three rounds alternating one
 #    stream and eight; the ratio of medians (a single pair swings with whatever else the machine does).
@@ -48,7 +50,7 @@ common=(--prompt-tokens fixed:32 --output-tokens fixed:128 --ignore-eos --rate 1
 load --key sk-bench-0123456789 "${common[@]}" --requests 2 --concurrency-limit 1 > /dev/null
 for round in 1 2 3; do
   load --key sk-bench-0123456789 "${common[@]}" --requests 4 --concurrency-limit 1 > "$out/one-$round.json"
-  load --key sk-bench-0123456789 "${common[@]}" --requests 16 --concurrency-limit 8 > "$out/eight-$round.json"
+  load --key sk-bench-0123456789 "${common[@]}" --requests 24 --concurrency-limit 8 > "$out/eight-$round.json"
 done
 median() { python3 -c "import json,statistics,sys; print(statistics.median(json.load(open(f))['overall']['output_tokens_per_s'] for f in sys.argv[1:]))" "$@"; }
 one=$(median "$out"/one-*.json)
