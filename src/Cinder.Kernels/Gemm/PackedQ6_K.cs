@@ -8,8 +8,10 @@ namespace Cinder.Kernels.Gemm;
 
 /// <summary>
 /// Q6_K weights repacked eight rows at a time for vpdpbusd, as <see cref="PackedQ4_0"/>: 256-bit loads hold 4 bytes
-/// of each of 8 rows, here three of them (two of low nibbles, one of high bit pairs, ggml's own bit order) give 4
-/// levels of each row for 4 sub-blocks, unsigned 0..63. A sub-block's row sums Σ q·a are multiplied by the rows'
+/// of each of 8 rows, here three of them give 4 levels of each row for 4 sub-blocks, unsigned 0..63: three levels
+/// whole in the low 6 bits of each byte, the fourth in the three bytes' top bit pairs (ggml's layout, low nibbles
+/// and high bit pairs apart, took 17 vector operations per four levels to unpack; this takes 9, and the GEMV was
+/// bound by them). A sub-block's row sums Σ q·a are multiplied by the rows'
 /// int8 scales; the offset 32 of the levels is removed per super-block through the activations' sums of 16 levels
 /// (32 · Σ_j sc_j · Σ a, by vpmaddwd). Same size as the original: 8 × 210 bytes per super-block.
 /// </summary>
@@ -18,10 +20,10 @@ namespace Cinder.Kernels.Gemm;
 /// <code>
 /// ushort d[8];                                   FP16 super-block scales of rows 0..7
 /// sbyte scales[8 pairs][8 rows][2]               = ggml scales[2·pair + parity] of each row
-/// for half h in 0..1, quad q in 0..7 (96 bytes each):
-///     byte ql0[8 rows][4] = ggml ql[64h + 4q + k]        low nibbles: levels 128h + 4q + k (A); high: + 64 (C)
-///     byte ql1[8 rows][4] = ggml ql[64h + 32 + 4q + k]   low nibbles: levels 128h + 32 + 4q + k (B); high: + 96 (D)
-///     byte qh[8 rows][4]  = ggml qh[32h + 4q + k]        bit pairs 0, 1, 2, 3: the high bits of A, B, C, D
+/// for half h in 0..1, quad q in 0..7 (96 bytes each), levels A = 128h + 4q + k, B = A + 32, C = A + 64, D = A + 96:
+///     byte b0[8 rows][4] = A | (D &amp; 3) &lt;&lt; 6
+///     byte b1[8 rows][4] = B | (D &gt;&gt; 2 &amp; 3) &lt;&lt; 6
+///     byte b2[8 rows][4] = C | (D &gt;&gt; 4) &lt;&lt; 6
 /// </code>
 /// Level set s (A, B, C, D = 0..3) of quad q in half h belongs to sub-block j = 8h + 2s + q / 4: the pair 4h + s and
 /// parity q / 4, so a pair's 16 scale bytes, sign-extended to 16 bits, hold per row both scales a quad set needs.
@@ -62,9 +64,15 @@ public sealed unsafe class PackedQ6_K : PackedMatrix
                         for (int q = 0; q < 8; q++)
                         {
                             byte* unit = dst + QOffset + (h * 8 + q) * UnitBytes + r * 4;
-                            *(uint*)unit = *(uint*)(src->Ql + 64 * h + 4 * q);
-                            *(uint*)(unit + 32) = *(uint*)(src->Ql + 64 * h + 32 + 4 * q);
-                            *(uint*)(unit + 64) = *(uint*)(src->Qh + 32 * h + 4 * q);
+                            for (int k = 0; k < 4; k++)
+                            {
+                                int ql0 = src->Ql[64 * h + 4 * q + k], ql1 = src->Ql[64 * h + 32 + 4 * q + k], qh = src->Qh[32 * h + 4 * q + k];
+                                int levelA = (ql0 & 15) | (qh & 3) << 4, levelB = (ql1 & 15) | (qh >> 2 & 3) << 4;
+                                int levelC = (ql0 >> 4) | (qh >> 4 & 3) << 4, levelD = (ql1 >> 4) | (qh >> 6 & 3) << 4;
+                                unit[k] = (byte)(levelA | (levelD & 3) << 6);
+                                unit[32 + k] = (byte)(levelB | (levelD >> 2 & 3) << 6);
+                                unit[64 + k] = (byte)(levelC | (levelD >> 4) << 6);
+                            }
                         }
                     }
                 }
@@ -115,23 +123,29 @@ public sealed unsafe class PackedQ6_K : PackedMatrix
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<short> Pair(short* sums) => Vector256.Create(*(int*)sums).AsInt16();
 
+    /// <summary>Level set <paramref name="s"/> (constant after inlining) of one 96-byte unit: 4 levels of each of 8 rows, 0..63.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<byte> Levels(byte* unit, int s) => s < 3
+        ? Vector256.Load(unit + 32 * s) & Vector256.Create((byte)0x3F)
+        : Fourth(Vector256.Load(unit), Vector256.Load(unit + 32), Vector256.Load(unit + 64));
+
     /// <summary>
-    /// Level set <paramref name="s"/> (constant after inlining) of one 96-byte unit: 4 levels of each of 8 rows, 0..63.
-    /// 16-bit shifts move bits across the bytes of a lane; the masks keep only each byte's own.
+    /// Level set D from the top bit pairs of the unit's three vectors. 16-bit shifts move bits across the bytes of a
+    /// lane; the selects (vpternlog on AVX-512) and the last mask keep only each byte's own.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<byte> Levels(byte* unit, int s)
+    private static Vector256<byte> Fourth(Vector256<byte> b0, Vector256<byte> b1, Vector256<byte> b2)
     {
-        var low4 = Vector256.Create((byte)0x0F);
-        var bits45 = Vector256.Create((byte)0x30);
-        var qh = Vector256.Load(unit + 64).AsUInt16();
-        return s switch
-        {
-            0 => (Vector256.Load(unit) & low4) | (Vector256.ShiftLeft(qh, 4).AsByte() & bits45),
-            1 => (Vector256.Load(unit + 32) & low4) | (Vector256.ShiftLeft(qh, 2).AsByte() & bits45),
-            2 => (Vector256.ShiftRightLogical(Vector256.Load(unit).AsUInt16(), 4).AsByte() & low4) | (qh.AsByte() & bits45),
-            _ => (Vector256.ShiftRightLogical(Vector256.Load(unit + 32).AsUInt16(), 4).AsByte() & low4) | (Vector256.ShiftRightLogical(qh, 2).AsByte() & bits45),
-        };
+        var upper = Vector256.ConditionalSelect(Vector256.Create((byte)0x0C), Vector256.ShiftRightLogical(b1.AsUInt16(), 4).AsByte(), Vector256.ShiftRightLogical(b2.AsUInt16(), 2).AsByte());
+        return Vector256.ConditionalSelect(Vector256.Create((byte)0x03), Vector256.ShiftRightLogical(b0.AsUInt16(), 6).AsByte(), upper) & Vector256.Create((byte)0x3F);
+    }
+
+    /// <summary>As <see cref="Fourth(Vector256{byte}, Vector256{byte}, Vector256{byte})"/> for 128-bit vectors.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<byte> Fourth(Vector128<byte> b0, Vector128<byte> b1, Vector128<byte> b2)
+    {
+        var upper = Vector128.ConditionalSelect(Vector128.Create((byte)0x0C), Vector128.ShiftRightLogical(b1.AsUInt16(), 4).AsByte(), Vector128.ShiftRightLogical(b2.AsUInt16(), 2).AsByte());
+        return Vector128.ConditionalSelect(Vector128.Create((byte)0x03), Vector128.ShiftRightLogical(b0.AsUInt16(), 6).AsByte(), upper) & Vector128.Create((byte)0x3F);
     }
 
     /// <summary>Scales of sub-block (pair, parity) for the 8 rows as int32: the pair's 16 bytes sign-extended, one parity kept.</summary>
@@ -247,19 +261,14 @@ public sealed unsafe class PackedQ6_K : PackedMatrix
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void LevelPair4Vnni(byte* q, sbyte* scales, sbyte* a0, sbyte* a1, sbyte* a2, sbyte* a3, int h, int parity, int s, Vector256<int>* sums)
     {
-        var low4 = Vector256.Create((byte)0x0F);
-        var bits45 = Vector256.Create((byte)0x30);
         Vector256<int> l0 = default, l1 = default, l2 = default, l3 = default;
         Vector256<int> u0 = default, u1 = default, u2 = default, u3 = default;
         byte* unit = q + (h * 8 + 4 * parity) * UnitBytes;
         nint k = 128 * h + 32 * s + 16 * parity; // activation offset of the quad: 128h + 32s + 4·quad
         for (int i = 0; i < 4; i++, unit += UnitBytes, k += 4)
         {
-            var ql = Vector256.Load(unit + 32 * s);
-            var qh = Vector256.Load(unit + 64).AsUInt16();
-            // Set s: low nibbles and bit pair s; set s + 2: high nibbles and bit pair s + 2 (16-bit shifts, per-byte masks).
-            var lower = (ql & low4) | (Vector256.ShiftLeft(qh, 4 - 2 * s).AsByte() & bits45);
-            var upper = (Vector256.ShiftRightLogical(ql.AsUInt16(), 4).AsByte() & low4) | (Vector256.ShiftRightLogical(qh, 2 * s).AsByte() & bits45);
+            var lower = Levels(unit, s);
+            var upper = Levels(unit, s + 2);
             l0 = AvxVnni.MultiplyWideningAndAdd(l0, lower, Quad(a0 + k));
             u0 = AvxVnni.MultiplyWideningAndAdd(u0, upper, Quad(a0 + k + 64));
             l1 = AvxVnni.MultiplyWideningAndAdd(l1, lower, Quad(a1 + k));
@@ -361,8 +370,7 @@ public sealed unsafe class PackedQ6_K : PackedMatrix
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void LevelPairVector128(byte* q, sbyte* scales, sbyte* a, int h, int parity, int s, int* isum)
     {
-        var low4 = Vector128.Create((byte)0x0F);
-        var bits45 = Vector128.Create((byte)0x30);
+        var low6 = Vector128.Create((byte)0x3F);
         // Per level set, rows (0, 1), (2, 3), (4, 5), (6, 7): four int16 lanes each.
         Vector128<short> l01 = default, l23 = default, l45 = default, l67 = default;
         Vector128<short> u01 = default, u23 = default, u45 = default, u67 = default;
@@ -374,10 +382,10 @@ public sealed unsafe class PackedQ6_K : PackedMatrix
             var au = Vector128.WidenLower(Vector128.Create(*(int*)(aq + 64)).AsSByte());
             for (int half = 0; half < 2; half++)
             {
-                var ql = Vector128.Load(unit + 32 * s + 16 * half);
-                var qh = Vector128.Load(unit + 64 + 16 * half).AsUInt16();
-                var lower = ((ql & low4) | (Vector128.ShiftLeft(qh, 4 - 2 * s).AsByte() & bits45)).AsSByte();
-                var upper = ((Vector128.ShiftRightLogical(ql.AsUInt16(), 4).AsByte() & low4) | (Vector128.ShiftRightLogical(qh, 2 * s).AsByte() & bits45)).AsSByte();
+                var lower = (Vector128.Load(unit + 32 * s + 16 * half) & low6).AsSByte();
+                var upper = (s == 0
+                    ? Vector128.Load(unit + 64 + 16 * half) & low6
+                    : Fourth(Vector128.Load(unit + 16 * half), Vector128.Load(unit + 32 + 16 * half), Vector128.Load(unit + 64 + 16 * half))).AsSByte();
                 if (half == 0)
                 {
                     l01 += Vector128.WidenLower(lower) * al;
@@ -430,9 +438,8 @@ public sealed unsafe class PackedQ6_K : PackedMatrix
                             int scale = scales[16 * (4 * h + s) + 2 * r + quad / 4];
                             for (int k = 0; k < 4; k++)
                             {
-                                int low = unit[32 * (s & 1) + k] >> (4 * (s >> 1)) & 15;
-                                int high = unit[64 + k] >> (2 * s) & 3;
-                                isum += scale * ((low | high << 4) - 32) * a[128 * h + 32 * s + 4 * quad + k];
+                                int level = s < 3 ? unit[32 * s + k] & 63 : unit[k] >> 6 | (unit[32 + k] >> 6) << 2 | (unit[64 + k] >> 6) << 4;
+                                isum += scale * (level - 32) * a[128 * h + 32 * s + 4 * quad + k];
                             }
                         }
                     }
