@@ -30,6 +30,19 @@ public unsafe class NativeBufferTests
         Assert.InRange(resident, length, length + 64 * 1024);
     }
 
+    [Fact]
+    public void ADisposedBufferIsGivenBackToTheSystem()
+    {
+        // Disposing unmaps the buffer: none of it stays resident (a model unloaded before the next is loaded).
+        long length = 3 * HugePage + 100 * 1024;
+        var buffer = new NativeBuffer(length);
+        long start = (long)buffer.Pointer;
+        new Span<byte>(buffer.Pointer, (int)length).Fill(1);
+        Assert.True(ResidentBytesOfMappingsOverlapping(start, start + length) >= length);
+        buffer.Dispose();
+        Assert.Equal(0, ResidentBytesOfMappingsOverlapping(start, start + length));
+    }
+
     /// <summary>Sum of Rss over the mappings of this process that overlap [start, end), from /proc/self/smaps.</summary>
     private static long ResidentBytesOfMappingsOverlapping(long start, long end)
     {
