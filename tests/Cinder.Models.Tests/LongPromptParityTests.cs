@@ -43,4 +43,41 @@ public class LongPromptParityTests
             Directory.Delete(dir, true);
         }
     }
+
+    [Fact]
+    public void SharpAttentionOverALongBatchOfTwoSequencesMatchesLlamaCpp()
+    {
+        // stories260K's 8-wide heads give attention scores more than 133 apart, where the vector exp of the softmax
+        // must underflow to 0 (it once overflowed, and every logit came out NaN). Sequence B's 70-token prompt
+        // shares one forward pass with a decode step of sequence A. Both must give llama.cpp's next token and logits
+        // close to its own. Not within 1e-4: on these made-up token sequences we measured 1.6e-2 for B (3e-4 for
+        // the same tokens below 64 in a batch), while the golden prompts agree to 1e-4. That gap is a known open
+        // item; A's logits come from the long batch's F32 attention rather than a lone decode's F16.
+        int[] a = Enumerable.Range(0, 41).Select(i => i == 0 ? 1 : 3 + i * 37 % 509).ToArray();
+        int[] b = Enumerable.Range(0, 70).Select(i => i == 0 ? 1 : 3 + i * 53 % 509).ToArray();
+        var expected = LlamaCpp.LastLogits(SharedData.Stories260K, new List<int[]> { a, b });
+        using var model = ModelLoader.Load(SharedData.Stories260K);
+        using var pool = new WorkerPool(2);
+        using var cache = model.CreateKvCache(256);
+        using var ws = model.CreateWorkspace(128, pool);
+        var seqA = new KvSequence(cache, model.ContextLength);
+        var seqB = new KvSequence(cache, model.ContextLength);
+        var batch = new ForwardBatch(128);
+        for (int i = 0; i < a.Length - 1; i++) batch.Add(a[i], i, seqA, false);
+        ws.Forward(batch);
+        batch.Clear();
+        batch.Add(a[^1], a.Length - 1, seqA, true);
+        for (int i = 0; i < b.Length; i++) batch.Add(b[i], i, seqB, i == b.Length - 1);
+        var logits = ws.Forward(batch).ToArray();
+        int vocab = model.VocabSize;
+        Assert.All(logits, x => Assert.True(float.IsFinite(x)));
+        float diffA = logits.Take(vocab).Zip(expected[0]).Max(x => Math.Abs(x.First - x.Second));
+        float diffB = logits.Skip(vocab).Zip(expected[1]).Max(x => Math.Abs(x.First - x.Second));
+        Assert.Equal(LlamaCpp.ArgMax(expected[0]), LlamaCpp.ArgMax(logits.AsSpan(0, vocab)));
+        Assert.Equal(LlamaCpp.ArgMax(expected[1]), LlamaCpp.ArgMax(logits.AsSpan(vocab, vocab)));
+        Assert.True(diffB < 5e-2f, $"sequence B: max logit difference {diffB}");
+        Assert.True(diffA < 5e-2f, $"sequence A: max logit difference {diffA}");
+        seqA.Release();
+        seqB.Release();
+    }
 }

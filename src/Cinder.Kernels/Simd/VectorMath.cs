@@ -28,7 +28,9 @@ public static class VectorMath
         var res = Avx512F.Scale(j, n);
         var d = Vector512.GreaterThan(Vector512.Abs(n), Vector512.Create(192f));
         if (d == Vector512<float>.Zero) return res;
-        var alt = Vector512.ConditionalSelect(Vector512.LessThanOrEqual(n, Vector512<float>.Zero), Vector512.Create(float.PositiveInfinity), Vector512<float>.Zero);
+        // Far out of range: 0 below (n ≤ -193), infinity above. (ggml's _mm512_mask_blend_ps(mask, a, b) takes b where
+        // the mask is set, the opposite operand order of ConditionalSelect.)
+        var alt = Vector512.ConditionalSelect(Vector512.LessThanOrEqual(n, Vector512<float>.Zero), Vector512<float>.Zero, Vector512.Create(float.PositiveInfinity));
         return Vector512.ConditionalSelect(d, alt, res);
     }
 
