@@ -382,12 +382,20 @@ public sealed unsafe class LlamaModel : LanguageModel
             _qStride = qStride;
             _att = att;
             _batch = batch;
-            if (batch.Count >= F32AttentionBatch) PlanTiles();
+            if (UsesF32) PlanTiles();
         }
+
+        /// <summary>
+        /// llama.cpp's choice of kernel: the tiled F32 one for a batch of at least <see cref="F32AttentionBatch"/>
+        /// tokens whose head size is a whole number of its SIMD vectors (GGML_F32_EPR: 16 floats with AVX-512, 8 with
+        /// AVX2, 4 with NEON), else the one-chunk F16 kernel. stories260K's 8-wide heads stay on the F16 kernel with
+        /// AVX-512, at any batch size.
+        /// </summary>
+        private bool UsesF32 => _batch.Count >= F32AttentionBatch && _c.HeadDim % HalfAttention.BestWidth == 0;
 
         public void Execute(int worker, int workerCount)
         {
-            if (_batch.Count >= F32AttentionBatch) ExecuteF32(worker, workerCount);
+            if (UsesF32) ExecuteF32(worker, workerCount);
             else ExecuteF16(worker, workerCount);
         }
 

@@ -47,12 +47,12 @@ public class LongPromptParityTests
     [Fact]
     public void SharpAttentionOverALongBatchOfTwoSequencesMatchesLlamaCpp()
     {
-        // stories260K's 8-wide heads give attention scores more than 133 apart, where the vector exp of the softmax
-        // must underflow to 0 (it once overflowed, and every logit came out NaN). Sequence B's 70-token prompt
-        // shares one forward pass with a decode step of sequence A. Both must give llama.cpp's next token and logits
-        // close to its own. Not within 1e-4: on these made-up token sequences we measured 1.6e-2 for B (3e-4 for
-        // the same tokens below 64 in a batch), while the golden prompts agree to 1e-4. That gap is a known open
-        // item; A's logits come from the long batch's F32 attention rather than a lone decode's F16.
+        // stories260K's 8-wide heads give attention scores more than 133 apart, where the vector exp must underflow
+        // to 0 (it once overflowed, and every logit came out NaN). Sequence B's 70-token prompt shares one forward
+        // pass with a decode step of sequence A. llama.cpp keeps heads that are not a whole number of its vectors
+        // (8 floats against AVX-512's 16) on its one-chunk F16 kernel however long the batch, and so must we (the
+        // F32 kernel put B 1.6e-2 away). These made-up token sequences agree less closely than the golden prompts
+        // (1e-4) however they are batched: A by 1.6e-3 whether computed in one batch, two or three, B by 4.4e-4.
         int[] a = Enumerable.Range(0, 41).Select(i => i == 0 ? 1 : 3 + i * 37 % 509).ToArray();
         int[] b = Enumerable.Range(0, 70).Select(i => i == 0 ? 1 : 3 + i * 53 % 509).ToArray();
         var expected = LlamaCpp.LastLogits(SharedData.Stories260K, new List<int[]> { a, b });
@@ -75,8 +75,8 @@ public class LongPromptParityTests
         float diffB = logits.Skip(vocab).Zip(expected[1]).Max(x => Math.Abs(x.First - x.Second));
         Assert.Equal(LlamaCpp.ArgMax(expected[0]), LlamaCpp.ArgMax(logits.AsSpan(0, vocab)));
         Assert.Equal(LlamaCpp.ArgMax(expected[1]), LlamaCpp.ArgMax(logits.AsSpan(vocab, vocab)));
-        Assert.True(diffB < 5e-2f, $"sequence B: max logit difference {diffB}");
-        Assert.True(diffA < 5e-2f, $"sequence A: max logit difference {diffA}");
+        Assert.True(diffB < 1e-3f, $"sequence B: max logit difference {diffB}");
+        Assert.True(diffA < 2e-3f, $"sequence A: max logit difference {diffA}");
         seqA.Release();
         seqB.Release();
     }
