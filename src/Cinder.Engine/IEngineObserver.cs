@@ -17,6 +17,9 @@ public interface IEngineObserver
 
     void PrefixCacheHit(string tenant, int tokens) { }
 
+    /// <summary>A running sequence of <paramref name="tenant"/> gave up its slot and KV blocks (to be recomputed later).</summary>
+    void SequencePreempted(string tenant) { }
+
     /// <summary>After every forward pass: sequences and tokens in it, and the queue and cache state after it.</summary>
     void StepCompleted(int sequences, int tokens, int running, int waiting, double kvUsage) { }
 }

@@ -162,6 +162,7 @@ public sealed class InferenceEngine : IDisposable
                     {
                         if (s.CachedPromptTokens > 0) _observer.PrefixCacheHit(s.Tenant.Name, s.CachedPromptTokens);
                     }
+                    foreach (var s in step.Preempted) _observer.SequencePreempted(s.Tenant.Name);
                     if (!step.IsEmpty) BuildBatch(step);
                 }
                 if (step.IsEmpty)

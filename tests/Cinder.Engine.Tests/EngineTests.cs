@@ -64,6 +64,59 @@ public class EngineTests
     }
 
     [Fact]
+    public async Task ASequencePreemptedForAnotherTenantIsRecomputedAndEndsWithTheSameIds()
+    {
+        using var model = ModelLoader.Load(SharedData.Stories260K);
+        var hold = new HoldWhenBothSlotsDecode();
+        using var engine = new InferenceEngine(model, model.Tokenizer, new EngineOptions { Threads = 2, MaxRunning = 2, TokenBudget = 64, KvTokens = 1024 }, hold);
+        var flooder = new TenantPolicy("flooder");
+        var polite = new TenantPolicy("polite");
+        var goldens = new[] { "stories260K-1.json", "stories260K-2.json", "stories260K-3.json" }.Select(Golden).ToArray();
+        var first = engine.Submit(new GenerationRequest { PromptIds = goldens[0].Prompt, MaxTokens = 64, IgnoreEos = true, Tenant = flooder });
+        var second = engine.Submit(new GenerationRequest { PromptIds = goldens[1].Prompt, MaxTokens = 64, IgnoreEos = true, Tenant = flooder });
+        // Both slots are the flooder's once each has produced a token; the polite request then takes the newer one's.
+        var started = new List<int>();
+        foreach (var h in new[] { first, second })
+        {
+            await foreach (var e in h.Events.ReadAllAsync())
+            {
+                if (e is TokenEvent t) started.Add(t.TokenId);
+                break;
+            }
+        }
+        var third = engine.Submit(new GenerationRequest { PromptIds = goldens[2].Prompt, MaxTokens = 64, IgnoreEos = true, Tenant = polite });
+        hold.Release();
+        var results = await Task.WhenAll(new[] { first, second, third }.Select(Collect));
+        Assert.Equal(["flooder"], hold.Preempted);
+        Assert.Equal(goldens[0].Ids, results[0].Ids.Prepend(started[0]));
+        Assert.Equal(goldens[1].Ids, results[1].Ids.Prepend(started[1]));
+        Assert.Equal(goldens[2].Ids, results[2].Ids);
+    }
+
+    /// <summary>Holds the engine loop after the first step in which two sequences decode (at most 10 s); records preemptions.</summary>
+    private sealed class HoldWhenBothSlotsDecode : IEngineObserver
+    {
+        private readonly ManualResetEventSlim _released = new();
+        private bool _held;
+
+        public List<string> Preempted { get; } = [];
+
+        public void Release() => _released.Set();
+
+        public void SequencePreempted(string tenant)
+        {
+            lock (Preempted) Preempted.Add(tenant);
+        }
+
+        public void StepCompleted(int sequences, int tokens, int running, int waiting, double kvUsage)
+        {
+            if (_held || sequences != 2 || tokens != 2) return;
+            _held = true;
+            _released.Wait(TimeSpan.FromSeconds(10));
+        }
+    }
+
+    [Fact]
     public async Task AStopSequenceEndsGenerationBeforeIt()
     {
         using var model = ModelLoader.Load(SharedData.Stories260K);

@@ -173,6 +173,60 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void ATenantWithNothingRunningTakesASlotAtOnceFromTheTenantHoldingThemAll()
+    {
+        var flooder = new TenantPolicy("flooder");
+        var polite = new TenantPolicy("polite");
+        var s = New(maxRunning: 2, budget: 64, maxQueue: 1000);
+        var flood = Enumerable.Range(0, 6).Select(_ => Seq(flooder, 20, maxNew: 30)).ToList();
+        foreach (var f in flood) Assert.True(s.TryEnqueue(f, _now).IsAccepted);
+        for (int i = 0; i < 3; i++) Run(s, s.Schedule(_now)); // both slots decoding, for many steps to come
+        Assert.Equal(2, s.Running.Count);
+        var mine = Seq(polite, 20, maxNew: 4);
+        Assert.True(s.TryEnqueue(mine, _now).IsAccepted);
+
+        var plan = s.Schedule(_now);
+        Assert.Equal([mine], plan.Admitted);
+        var victim = Assert.Single(plan.Preempted);
+        Assert.Same(flood[1], victim); // the newer of the two running: the least work to redo
+        Assert.Contains(plan.Items, i => i.Sequence == flood[0]);
+        Run(s, plan);
+
+        // Everything still finishes, the victim with its full length after being recomputed, and nothing else is
+        // preempted: the polite tenant now holds a slot, and a tenant is never left with none of its own.
+        int preemptions = 1;
+        for (int step = 0; step < 1000 && flood.Any(f => f.Status != SequenceStatus.Finished); step++)
+        {
+            var p = s.Schedule(_now);
+            preemptions += p.Preempted.Count;
+            Run(s, p);
+        }
+        Assert.Equal(SequenceStatus.Finished, mine.Status);
+        Assert.All(flood, f => Assert.Equal(30, f.Generated));
+        Assert.Equal(1, preemptions);
+        Assert.Equal(1, victim.Preemptions);
+    }
+
+    [Fact]
+    public void ASingleTenantOrATenantWithOneSlotIsNeverPreemptedForFairness()
+    {
+        var a = new TenantPolicy("a");
+        var b = new TenantPolicy("b");
+        var s = New(maxRunning: 2, budget: 64, maxQueue: 1000);
+        for (int i = 0; i < 4; i++) Assert.True(s.TryEnqueue(Seq(a, 20, maxNew: 30), _now).IsAccepted);
+        Run(s, s.Schedule(_now));
+        // Alone, a's queue waits for its own slots.
+        for (int i = 0; i < 3; i++) Assert.Empty(s.Schedule(_now).Preempted);
+        var sb = New(maxRunning: 2, budget: 64, maxQueue: 1000);
+        Assert.True(sb.TryEnqueue(Seq(a, 20, maxNew: 30), _now).IsAccepted);
+        Assert.True(sb.TryEnqueue(Seq(b, 20, maxNew: 30), _now).IsAccepted);
+        Run(sb, sb.Schedule(_now));
+        Assert.True(sb.TryEnqueue(Seq(b, 20, maxNew: 30), _now).IsAccepted);
+        // a holds one slot of two and b the other: b's second request waits, nobody is preempted.
+        for (int i = 0; i < 3; i++) Assert.Empty(sb.Schedule(_now).Preempted);
+    }
+
+    [Fact]
     public void BackloggedTenantsAlternateAndAnIdleTenantGetsNoCreditForItsIdleTime()
     {
         var a = new TenantPolicy("a");

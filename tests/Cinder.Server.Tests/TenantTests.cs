@@ -147,6 +147,7 @@ public sealed class TenantTests(ServerFixture fixture)
             ("cinder_generated_tokens_total", "counter"),
             ("cinder_requests_total", "counter"),
             ("cinder_prefix_cache_hits_total", "counter"),
+            ("cinder_preemptions_total", "counter"),
         ];
         foreach (var (name, type) in expected) Assert.Contains($"# TYPE {name} {type}\n", metrics);
         Assert.True(ServerFixture.Sample(metrics, "cinder_requests_total{tenant=\"team-a\",status=\"length\"}") >= 1);
@@ -156,5 +157,6 @@ public sealed class TenantTests(ServerFixture fixture)
         Assert.True(ServerFixture.Sample(metrics, "cinder_batch_size_count") >= 1);
         // Every tenant of the keys file has its series from the start.
         Assert.Contains("cinder_prompt_tokens_total{tenant=\"metered\"}", metrics);
+        Assert.Contains("cinder_preemptions_total{tenant=\"metered\"} 0", metrics);
     }
 }

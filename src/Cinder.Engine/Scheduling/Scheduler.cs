@@ -83,6 +83,11 @@ public sealed class Scheduler
         _step.Clear();
         int budget = _options.TokenBudget;
 
+        // 0. A fair share of the slots: a tenant waiting with nothing running behind a full engine takes a slot now
+        //    rather than when one frees (a flooder's sequences may hold them all for hundreds of steps).
+        var starved = FreeASlotForAStarvedTenant();
+        int fairnessPreemptions = _step.Preempted.Count;
+
         // 1. Every decoding sequence gets its one token, oldest first. _running is in admission order, so when
         //    blocks run out the newest sequence (the last) is preempted: never one already given its token.
         for (int i = 0; i < _running.Count; i++)
@@ -113,11 +118,13 @@ public sealed class Scheduler
             budget -= AddPrefillChunk(s, budget);
         }
 
-        // 3. Admit waiting requests, tenant by tenant (weighted fair queuing), while slots, budget and blocks allow.
-        //    Not in a step that had to preempt: the freed blocks are spoken for, and re-admitting at once would thrash.
-        while (budget > 0 && _running.Count < _options.MaxRunning && _waiting > 0 && _step.Preempted.Count == 0)
+        // 3. Admit waiting requests, tenant by tenant (weighted fair queuing), while slots, budget and blocks allow:
+        //    first the starved tenant's, for which a slot was freed. Not in a step that had to preempt for blocks: the
+        //    freed blocks are spoken for, and re-admitting at once would thrash.
+        while (budget > 0 && _running.Count < _options.MaxRunning && _waiting > 0 && _step.Preempted.Count == fairnessPreemptions)
         {
-            var next = NextToAdmit();
+            var next = starved is { Queue.First: { } head } ? (starved, head.Value) : NextToAdmit();
+            starved = null;
             if (next is null) break;
             var (tenant, s) = next.Value;
             if (!Admit(s)) break; // not even its first block fits: wait for blocks to free up
@@ -129,6 +136,38 @@ public sealed class Scheduler
         }
         _step.TokenCount = _options.TokenBudget - budget;
         return _step;
+    }
+
+    /// <summary>
+    /// When every slot is taken and a tenant with a waiting request has none of them, preempts the newest sequence
+    /// (the least work to redo) of the tenant holding the most slots per unit of weight, if it holds at least two;
+    /// returns the starved tenant, or null. The preempted request goes back to the head of its tenant's queue and
+    /// is recomputed when it gets a slot again, not charged twice in the fair-queuing ledger.
+    /// </summary>
+    private TenantState? FreeASlotForAStarvedTenant()
+    {
+        if (_running.Count < _options.MaxRunning || _waiting == 0 || _ring.Count < 2) return null;
+        TenantState? starved = null, richest = null;
+        double most = 0;
+        foreach (var t in _ring)
+        {
+            int running = 0;
+            foreach (var s in _running) if (s.Tenant.Name == t.Policy.Name) running++;
+            if (running == 0 && t.Queue.Count > 0) starved ??= t;
+            if (running >= 2 && running / t.Policy.Weight > most)
+            {
+                most = running / t.Policy.Weight;
+                richest = t;
+            }
+        }
+        if (starved is null || richest is null) return null;
+        for (int i = _running.Count - 1; i >= 0; i--)
+        {
+            if (_running[i].Tenant.Name != richest.Policy.Name) continue;
+            Preempt(_running[i]);
+            return starved;
+        }
+        return null;
     }
 
     /// <summary>Records that the forward pass of <paramref name="step"/> ran: its tokens now have keys and values in the cache.</summary>

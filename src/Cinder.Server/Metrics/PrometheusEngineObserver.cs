@@ -25,6 +25,7 @@ internal sealed class PrometheusEngineObserver : IEngineObserver
     private readonly Counter _rejections;
     private readonly Counter _prefixCacheHits;
     private readonly Counter _prefixCacheHitTokens;
+    private readonly Counter _preemptions;
     private Func<InferenceEngine?> _engine = () => null;
 
     public PrometheusEngineObserver()
@@ -49,6 +50,7 @@ internal sealed class PrometheusEngineObserver : IEngineObserver
         _rejections = f.CreateCounter("cinder_requests_rejected_total", "Requests turned away by a limit, by reason.", "tenant", "reason");
         _prefixCacheHits = f.CreateCounter("cinder_prefix_cache_hits_total", "Requests that reused cached prompt blocks.", tenant);
         _prefixCacheHitTokens = f.CreateCounter("cinder_prefix_cache_hit_tokens_total", "Prompt tokens served from the prefix cache.", tenant);
+        _preemptions = f.CreateCounter("cinder_preemptions_total", "Running sequences that gave up their slot and KV blocks (out of blocks, or for a tenant with none), to be recomputed.", tenant);
         Registry.AddBeforeCollectCallback(() =>
         {
             if (_engine() is not { } engine) return;
@@ -75,6 +77,7 @@ internal sealed class PrometheusEngineObserver : IEngineObserver
             _generatedTokens.WithLabels(t);
             _prefixCacheHits.WithLabels(t);
             _prefixCacheHitTokens.WithLabels(t);
+            _preemptions.WithLabels(t);
         }
     }
 
@@ -107,6 +110,8 @@ internal sealed class PrometheusEngineObserver : IEngineObserver
         _prefixCacheHits.WithLabels(tenant).Inc();
         _prefixCacheHitTokens.WithLabels(tenant).Inc(tokens);
     }
+
+    public void SequencePreempted(string tenant) => _preemptions.WithLabels(tenant).Inc();
 
     public void StepCompleted(int sequences, int tokens, int running, int waiting, double kvUsage)
     {
