@@ -38,6 +38,7 @@ internal static class BenchCommand
             {
                 using var model = ModelLoader.Load(CliPaths.ExistingFile(file, "model file"));
                 long parameters = model.File.Tensors.Sum(t => t.ElementCount);
+                long fileBytes = model.File.FileSize; // the file's own size: a symbolic link's FileInfo.Length is the link's
                 string type = model.File.Metadata.TryGet("general.file_type", out var ft) && ft.IsInteger ? InspectCommand.FileTypeName(ft.AsInt64()) : "?";
                 foreach (int t in threadCounts)
                 {
@@ -47,7 +48,7 @@ internal static class BenchCommand
                     {
                         if (p > model.ContextLength) throw new UsageException($"pp{p} exceeds the model's context of {model.ContextLength}");
                         var r = bench.PromptProcessing(p, repetitions);
-                        rows.Add((file.Name, model.File.FileSize, parameters, type, r, null, null));
+                        rows.Add((file.Name, fileBytes, parameters, type, r, null, null));
                         if (asJson) WriteJson(rows[^1]);
                         else Console.Error.WriteLine($"{file.Name} t={t} {r.Test}: {r.Mean:F2} ± {r.StdDev:F2} tok/s");
                     }
@@ -65,13 +66,13 @@ internal static class BenchCommand
                             Console.Error.WriteLine($"memory read bandwidth, {t} thread{(t == 1 ? "" : "s")}: {bw / 1e9:F1} GB/s with transparent huge pages, {small / 1e9:F1} GB/s without ({(gain > 0 ? "+" : "")}{gain}%)");
                         }
                         double share = r.Mean * model.WeightBytesPerToken / bw;
-                        rows.Add((file.Name, model.File.FileSize, parameters, type, r, bw, share));
+                        rows.Add((file.Name, fileBytes, parameters, type, r, bw, share));
                         if (asJson) WriteJson(rows[^1]);
                         else Console.Error.WriteLine($"{file.Name} t={t} {r.Test}: {r.Mean:F2} ± {r.StdDev:F2} tok/s ({share:P0} of {bw / 1e9:F1} GB/s)");
                     }
                     long rss = ModelBenchmark.ResidentBytes();
-                    long expected = model.File.FileSize + bench.KvCacheBytes; // (the file's own size: a symbolic link's FileInfo.Length is the link's)
-                    Console.Error.WriteLine($"resident memory: {InspectCommand.FormatBytes(rss)} = {(double)rss / expected:P0} of model file + KV cache ({InspectCommand.FormatBytes(model.File.FileSize)} + {InspectCommand.FormatBytes(bench.KvCacheBytes)})");
+                    long expected = fileBytes + bench.KvCacheBytes;
+                    Console.Error.WriteLine($"resident memory: {InspectCommand.FormatBytes(rss)} = {(double)rss / expected:P0} of model file + KV cache ({InspectCommand.FormatBytes(fileBytes)} + {InspectCommand.FormatBytes(bench.KvCacheBytes)})");
                 }
             }
             if (!asJson)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using Cinder.Kernels.Gemm;
 using Cinder.Kernels.Threading;
 
 namespace Cinder.Kernels.Diagnostics;
@@ -19,7 +20,7 @@ public static unsafe class MemoryBandwidth
         byte* p = (byte*)NativeMemory.AlignedAlloc((nuint)bytes, 2 << 20);
         try
         {
-            if (OperatingSystem.IsLinux()) Madvise(p, bytes, hugePages ? 14 : 15); // MADV_HUGEPAGE / MADV_NOHUGEPAGE
+            if (OperatingSystem.IsLinux()) NativeBuffer.Advise(p, bytes, hugePages ? 14 : 15); // MADV_HUGEPAGE / MADV_NOHUGEPAGE
             // Touch every page so the measurement reads memory rather than faulting it in.
             for (long i = 0; i < bytes; i += 4096) p[i] = (byte)i;
             return Measure(pool, p, bytes, passes);
@@ -43,21 +44,6 @@ public static unsafe class MemoryBandwidth
             best = Math.Max(best, bytes / sw.Elapsed.TotalSeconds);
         }
         return best;
-    }
-
-    [DllImport("libc", EntryPoint = "madvise")]
-    private static extern int Madvise(void* address, nuint length, int advice);
-
-    private static void Madvise(byte* p, long bytes, int advice)
-    {
-        try
-        {
-            _ = Madvise((void*)p, (nuint)bytes, advice);
-        }
-        catch (DllNotFoundException)
-        {
-            // No libc madvise: measure without the advice.
-        }
     }
 
     private sealed class ReadJob : IParallelJob
